@@ -1,0 +1,267 @@
+"""What a plugin implements: credential sources and verifiers, and what they are given.
+
+A plugin registers these classes through the hooks in :mod:`passport_hub.hookspecs`.
+The core instantiates each with its validated config and, for those that talk to an
+issuer, the shared :class:`passport_hub.http.IssuerClient`.
+
+Lifecycle (after airbyte-cdk / singer-sdk): ``config_model`` is the spec,
+``check()`` tests the connection, ``sniff()`` + ``parse()`` read documents,
+``fetch()`` asks the issuer for documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from .errors import MalformedError
+from .model import CatalogEntry, Check, CredentialRecord
+
+if TYPE_CHECKING:
+    from .http import IssuerClient
+
+#: The contract version this core implements. Plugins declare a range against it.
+API_VERSION = "1.0"
+
+
+class Capability(StrEnum):
+    PARSE = "parse"
+    FETCH = "fetch"
+    CHECK = "check"
+    VERIFY = "verify"
+    CATALOG = "catalog"
+
+
+class NoConfig(BaseModel):
+    """The config model of a component that needs no settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+MAX_JSON_DEPTH = 64
+
+
+def _json_depth_ok(text: str, limit: int) -> bool:
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+@dataclass
+class Document:
+    """Bytes in, with a name, a media type and where they came from.
+
+    Expensive views (decoded JSON, PDF text) are computed once and shared by every
+    source that sniffs the document.
+    """
+
+    data: bytes
+    name: str = "document"
+    media_type: str | None = None
+    origin: str = "upload"
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def suffix(self) -> str:
+        return self.name.rsplit(".", 1)[-1].lower() if "." in self.name else ""
+
+    def head(self, size: int = 2048) -> bytes:
+        return self.data[:size]
+
+    def looks_like_json(self) -> bool:
+        return self.data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+
+    def looks_like_pdf(self) -> bool:
+        return self.data[:1024].lstrip().startswith(b"%PDF-")
+
+    def json(self) -> Any:
+        """The document parsed as JSON (cached); depth-limited; ``MalformedError`` if not JSON."""
+        if "json" not in self._cache:
+            try:
+                text = self.data.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise MalformedError(f"{self.name}: not UTF-8 JSON") from exc
+            if not _json_depth_ok(text, MAX_JSON_DEPTH):
+                raise MalformedError(f"{self.name}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+            try:
+                self._cache["json"] = json.loads(text)
+            except ValueError as exc:
+                raise MalformedError(f"{self.name}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+        return self._cache["json"]
+
+    def try_json(self) -> Any:
+        """The parsed JSON, or ``None`` when the document is not JSON (for ``sniff``)."""
+        if not self.looks_like_json():
+            return None
+        try:
+            return self.json()
+        except MalformedError:
+            return None
+
+    def pdf_pages(self) -> list[str]:
+        """Text of each page (cached), extracted once with the core's time-bounded extractor."""
+        if "pdf_pages" not in self._cache:
+            from .pdftext import extract_pages
+
+            self._cache["pdf_pages"] = extract_pages(self.data, name=self.name)
+        return self._cache["pdf_pages"]
+
+    def try_pdf_text(self) -> str:
+        """All PDF text, or ``""`` when the document is not a readable PDF (for ``sniff``)."""
+        if not self.looks_like_pdf():
+            return ""
+        try:
+            return "\n".join(self.pdf_pages())
+        except Exception:  # sniff must never raise; parse reports the real error
+            return ""
+
+
+class CheckResult(BaseModel):
+    """Outcome of :meth:`CredentialSource.check`: can we reach the issuer with this config?"""
+
+    ok: bool
+    message: str
+    error_kind: str | None = None
+
+
+class CatalogLookup(Protocol):
+    """Read access to the approved-credentials catalog, given to verifiers."""
+
+    def is_empty(self) -> bool: ...
+
+    def by_ctid(self, ctid: str) -> CatalogEntry | None: ...
+
+    def by_issuer_title(self, issuer: str, title: str) -> CatalogEntry | None: ...
+
+
+@dataclass
+class VerifyContext:
+    """What a verifier gets besides the record."""
+
+    http: IssuerClient | None
+    catalog: CatalogLookup | None
+    now: datetime
+    #: the stored bytes of the record's source document, if kept
+    document: bytes | None = None
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+class CredentialSource:
+    """Adapts one issuer or format into records (or catalog entries).
+
+    Subclass, set the class attributes, implement ``sniff`` and ``parse``; sources
+    with an issuer API also implement ``fetch`` and ``check``.
+    """
+
+    #: unique, lower_snake name; also the config section and env prefix
+    name: ClassVar[str]
+    #: one line for listings
+    title: ClassVar[str]
+    #: the formats read, e.g. ("application/xml; PESC CollegeTranscript",)
+    formats: ClassVar[tuple[str, ...]] = ()
+    #: typed settings; ``SecretStr`` for secrets; read from PASSPORT_HUB_<NAME>_<FIELD>
+    config_model: ClassVar[type[BaseModel]] = NoConfig
+    #: set by the core from the plugin's distribution when it registers
+    plugin_version: ClassVar[str] = "0"
+
+    def __init__(self, config: BaseModel | None = None, *, http: IssuerClient | None = None):
+        self.config = config if config is not None else self.config_model()
+        self.http = http
+
+    @classmethod
+    def capabilities(cls) -> list[Capability]:
+        caps = [Capability.PARSE]
+        if cls.fetch is not CredentialSource.fetch:
+            caps.append(Capability.FETCH)
+        if cls.check is not CredentialSource.check:
+            caps.append(Capability.CHECK)
+        return caps
+
+    def allowed_hosts(self) -> list[str]:
+        """Hosts this source's config names; the shared client refuses all others."""
+        return []
+
+    def sniff(self, document: Document) -> bool:
+        """Can this source read the document? Cheap, and never raises."""
+        raise NotImplementedError
+
+    def parse(self, document: Document) -> Iterator[CredentialRecord | CatalogEntry]:
+        """Yield every record (or catalog entry) in the document, as it is read.
+
+        Raise a :mod:`passport_hub.errors` error (``MalformedError``, ``UnsafeError`` ...)
+        for a document that cannot be read; the core then stores none of its records.
+        """
+        raise NotImplementedError
+
+    async def fetch(self, query: Mapping[str, str]) -> AsyncIterator[Document]:
+        """Ask the issuer for documents matching ``query`` (e.g. ``certificate_id``)."""
+        raise NotImplementedError
+        yield  # pragma: no cover  (makes this an async generator)
+
+    async def check(self) -> CheckResult:
+        """Is the issuer reachable with this config? Returns a result; never raises."""
+        return CheckResult(ok=True, message="nothing to check: this source reads files only")
+
+
+class Verifier:
+    """Re-checks records against their issuer or their proof, returning checks.
+
+    Every verifier whose ``supports`` accepts a record runs; the core folds all their
+    checks into one status. Report ``not_checked`` (with the reason) when something
+    could not be checked: it is never the same as ``failed``.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str] = ""
+    config_model: ClassVar[type[BaseModel]] = NoConfig
+    #: set by the core from the plugin's distribution when it registers
+    plugin_version: ClassVar[str] = "0"
+
+    def __init__(self, config: BaseModel | None = None, *, http: IssuerClient | None = None):
+        self.config = config if config is not None else self.config_model()
+        self.http = http
+
+    def allowed_hosts(self) -> list[str]:
+        """Hosts this verifier's config names; the shared client refuses all others."""
+        return []
+
+    def issuer_key(self, record: CredentialRecord) -> str:
+        """Which issuer a verification talks to (bounds concurrency per issuer)."""
+        return self.name
+
+    def supports(self, record: CredentialRecord) -> bool:
+        raise NotImplementedError
+
+    async def verify(self, record: CredentialRecord, context: VerifyContext) -> list[Check]:
+        raise NotImplementedError

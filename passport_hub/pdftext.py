@@ -1,0 +1,88 @@
+"""PDF text extraction shared by every PDF plugin, bounded in time and size.
+
+pdfplumber keeps lines by position (words regrouped by their y coordinate), which
+survives text runs split mid-word. Extraction runs in a worker process with a time
+limit, so a hostile PDF cannot hang the hub.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+
+from .errors import MalformedError, UnsafeError
+
+#: seconds allowed for extracting one PDF's text
+PDF_TIME_LIMIT = float(os.environ.get("PASSPORT_HUB_PDF_TIME_LIMIT", "30"))
+#: pages read at most
+PDF_MAX_PAGES = 200
+
+
+def _extract(data: bytes) -> list[str]:
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = []
+            for page in pdf.pages[:PDF_MAX_PAGES]:
+                text = page.extract_text(x_tolerance=1.5, y_tolerance=3) or ""
+                pages.append(text.replace("\u00a0", " "))
+            return pages
+    except PDFPasswordIncorrect:
+        raise EncryptedPdf() from None
+
+
+class EncryptedPdf(Exception):
+    pass
+
+
+def _worker(data: bytes, conn) -> None:
+    try:
+        conn.send(("ok", _extract(data)))
+    except EncryptedPdf:
+        conn.send(("encrypted", ""))
+    except Exception as exc:  # reported to the parent as malformed
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def extract_pages(data: bytes, *, name: str = "document", time_limit: float | None = None) -> list[str]:
+    """Text of each page of a PDF.
+
+    :raises MalformedError: not a readable PDF (truncated, corrupt) or over the time limit.
+    :raises UnsafeError: the PDF is encrypted.
+    """
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise MalformedError(f"{name}: not a PDF")
+    limit = PDF_TIME_LIMIT if time_limit is None else time_limit
+    if limit <= 0 or os.environ.get("PASSPORT_HUB_PDF_IN_PROCESS") == "1":
+        try:
+            return _extract(data)
+        except EncryptedPdf:
+            raise UnsafeError(f"{name}: the PDF is encrypted; export an unprotected copy") from None
+        except Exception as exc:
+            raise MalformedError(f"{name}: unreadable PDF ({type(exc).__name__})") from None
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_worker, args=(data, child), daemon=True)
+    proc.start()
+    child.close()
+    try:
+        if not parent.poll(limit):
+            raise MalformedError(f"{name}: reading the PDF took longer than {limit:g} s; refused")
+        status, payload = parent.recv()
+    except EOFError:
+        raise MalformedError(f"{name}: unreadable PDF (the reader crashed)") from None
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join(1)
+        parent.close()
+    if status == "encrypted":
+        raise UnsafeError(f"{name}: the PDF is encrypted; export an unprotected copy")
+    if status == "error":
+        raise MalformedError(f"{name}: unreadable PDF ({payload.split(':')[0]})", internal=payload)
+    return payload
