@@ -28,10 +28,63 @@ def _extract(data: bytes) -> list[str]:
             pages = []
             for page in pdf.pages[:PDF_MAX_PAGES]:
                 text = page.extract_text(x_tolerance=1.5, y_tolerance=3) or ""
-                pages.append(text.replace("\u00a0", " "))
+                # the same (cached) text map extract_text used: positions cost no second pass
+                textmap = page.get_textmap(x_tolerance=1.5, y_tolerance=3)
+                pages.append(_page_text(text.replace("\u00a0", " "), textmap.tuples))
             return pages
     except PDFPasswordIncorrect:
         raise EncryptedPdf() from None
+
+
+class PageText(str):
+    """The text of one page — a plain ``str`` for every caller — that also carries
+    where its words sit: ``lines`` has, for each text line (``text.split("\n")``), a
+    tuple of ``(word, x0, x1)`` in reading order, x in PDF points from the left edge.
+
+    A wide gap between two words of one line means separate columns printed on one
+    baseline (e.g. a name on the left, an address block on the right).
+    """
+
+    lines: tuple[tuple[tuple[str, float, float], ...], ...] = ()
+
+    def segments(self, line: int, gap: float = 24.0) -> list[str]:
+        """Line ``line`` (0-based) cut where words are more than ``gap`` points apart."""
+        words = self.lines[line] if 0 <= line < len(self.lines) else ()
+        out: list[str] = []
+        prev_x1: float | None = None
+        for word, x0, x1 in words:
+            if prev_x1 is None or x0 - prev_x1 > gap:
+                out.append(word)
+            else:
+                out[-1] += " " + word
+            prev_x1 = x1
+        return out
+
+
+def _page_text(text: str, tuples) -> PageText:
+    """Wrap ``text`` with the word positions read from pdfplumber's text map tuples."""
+    lines: list[tuple[tuple[str, float, float], ...]] = []
+    words: list[tuple[str, float, float]] = []
+    cur: list | None = None
+    for ch, obj in tuples:
+        if ch == "\n" or obj is None or ch.isspace():
+            if cur is not None:
+                words.append((cur[0], cur[1], cur[2]))
+                cur = None
+            if ch == "\n":
+                lines.append(tuple(words))
+                words = []
+        elif cur is None:
+            cur = [ch, float(obj["x0"]), float(obj["x1"])]
+        else:
+            cur[0] += ch
+            cur[2] = float(obj["x1"])
+    if cur is not None:
+        words.append((cur[0], cur[1], cur[2]))
+    lines.append(tuple(words))
+    page = PageText(text)
+    page.lines = tuple(lines)
+    return page
 
 
 class EncryptedPdf(Exception):
