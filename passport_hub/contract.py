@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -211,6 +213,19 @@ class CredentialSource:
     def allowed_hosts(self) -> list[str]:
         """Hosts this source's config names; the shared client refuses all others."""
         return []
+
+    @classmethod
+    def sample_documents(cls) -> list[Path]:
+        """Sample documents the plugin bundles (its package's ``samples/`` folder).
+
+        ``passport-hub demo`` imports them; the conformance kit checks that ``sniff``
+        accepts them and that other plugins' sources reject them.
+        """
+        package = sys.modules[cls.__module__].__spec__.parent or cls.__module__
+        folder = Path(sys.modules[package].__file__ or "").parent / "samples"
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "README")))
 
     def sniff(self, document: Document) -> bool:
         """Can this source read the document? Cheap, and never raises."""

@@ -1,0 +1,332 @@
+"""The ``passport-hub`` command line.
+
+Imports stay inside commands so ``passport-hub plugins`` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import PassportHubError
+
+
+class HubGroup(click.Group):
+    """Renders PassportHubError as one line and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PassportHubError as exc:
+            click.echo(f"error ({exc.kind}): {exc.user_message}", err=True)
+            sys.exit(1)
+
+
+def _settings():
+    from .config import Settings
+
+    return Settings.from_env()
+
+
+def _registry(settings):
+    from .loader import load_plugins
+
+    return load_plugins(settings)
+
+
+def _store(settings):
+    from .store import Store
+
+    return Store(settings.effective_database_url)
+
+
+def _print_jsonl(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+
+@click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="passport-hub")
+def main() -> None:
+    """passport-hub: gather credentials from many issuers into one verified record.
+
+    \b
+    Quick tour:
+      passport-hub demo                      import the bundled samples, show the records
+      passport-hub plugins                   which issuer plugins are installed
+      passport-hub import transcript.xml     read documents into your wallet
+      passport-hub records                   list what is stored
+      passport-hub verify                    re-check records with their issuers
+
+    Data lives in ~/.passport-hub/hub.db (SQLite) unless PASSPORT_HUB_DATABASE_URL
+    names another database (e.g. postgresql+psycopg://host/db).
+    """
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (same data as GET /plugins).")
+def plugins(as_json: bool) -> None:
+    """List installed plugins: distribution, version, status, capabilities, errors.
+
+    Status is one of loaded, failed (import or registration error), blocked
+    (PASSPORT_HUB_LOAD_PLUGINS / PASSPORT_HUB_DISABLE_PLUGINS) or incompatible
+    (the plugin supports another contract version). Set PASSPORT_HUB_STRICT_PLUGINS=1
+    to make any failure an error.
+    """
+    settings = _settings()
+    registry = _registry(settings)
+    if as_json:
+        click.echo(json.dumps([p.as_dict(registry) for p in registry.plugins], indent=2))
+        return
+    if not registry.plugins:
+        click.echo("No plugins installed. Install one, e.g. pip install -e plugins/etranscript")
+        return
+    rows = [("NAME", "DISTRIBUTION", "VERSION", "STATUS", "PROVIDES", "ERROR")]
+    for p in registry.plugins:
+        provides = ", ".join(p.sources + [f"{v} (verifier)" for v in p.verifiers if v not in p.sources])
+        if p.verifiers and set(p.verifiers) <= set(p.sources):
+            provides += " (+verifier)"
+        rows.append((p.name, p.distribution or "-", p.version or "-", p.status, provides or "-", p.error or ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths, strict=True)) + "  " + row[5])
+
+
+@main.command()
+@click.argument("which", type=click.Choice(["record", "catalog-entry"]), default="record")
+def schema(which: str) -> None:
+    """Print the JSON Schema of a normalized record (passport-hub/record@1) or catalog entry."""
+    from .model import CatalogEntry, CredentialRecord
+
+    model = CredentialRecord if which == "record" else CatalogEntry
+    click.echo(json.dumps(model.model_json_schema(by_alias=True), indent=2))
+
+
+def _run_ingest(outcomes_iter, total: int | None, as_json: bool, label: str):
+    """Drive an ingest, showing a progress bar on a terminal; returns outcomes."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    outcomes = []
+    show_bar = console.is_terminal and not as_json
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=not show_bar, transient=True,
+    ) as progress:
+        task = progress.add_task(label, total=total)
+
+        def on_outcome(outcome):
+            outcomes.append(outcome)
+            progress.advance(task)
+            if as_json:
+                if outcome.error:
+                    _print_jsonl(outcome.error_json())
+                for item in outcome.items:
+                    _print_jsonl(item.to_json_dict())
+                for rejected in outcome.rejected:
+                    _print_jsonl({"rejected": rejected})
+
+        outcomes_iter(on_outcome)
+    return outcomes
+
+
+def _summary(outcomes, dry_run: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=True)
+    table = Table(title="dry run: nothing stored" if dry_run else "import summary", title_justify="left")
+    for column in ("document", "source", "new" if not dry_run else "read", "already stored", "problem"):
+        table.add_column(column)
+    for o in outcomes:
+        problem = f"[red]{o.error.kind}[/]: {o.error.user_message}" if o.error else ""
+        if o.rejected:
+            problem += "; ".join(f"row {r.get('row')}: {r.get('reason')}" for r in o.rejected)
+        table.add_row(Path(o.document).name, o.source or "-", str(o.new), str(o.existing), problem)
+    console.print(table)
+    failed = sum(1 for o in outcomes if o.error)
+    rejected = sum(len(o.rejected) for o in outcomes)
+    console.print(
+        f"{len(outcomes)} document(s): {len(outcomes) - failed} read, {failed} failed; "
+        f"{sum(o.new for o in outcomes)} new item(s), {sum(o.existing for o in outcomes)} already stored"
+        + (f"; {rejected} row(s) rejected" if rejected else "")
+    )
+
+
+holder_option = click.option(
+    "--holder", default=None, metavar="ID", help="Wallet holder the records belong to (default: 'local')."
+)
+dry_run_option = click.option("--dry-run", is_flag=True, help="Parse and print, store nothing.")
+json_option = click.option(
+    "--json", "as_json", is_flag=True,
+    help="One JSON object per line: each record / catalog entry, and {\"error\": ...} per failed document.",
+)
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@holder_option
+@dry_run_option
+@json_option
+def import_(paths: tuple[Path, ...], holder: str | None, dry_run: bool, as_json: bool) -> None:
+    """Import documents (files or folders, walked recursively) into the wallet.
+
+    Each document is read by the one source that recognizes it (see `passport-hub
+    plugins`) and stored in one transaction: all of its records or none. Importing
+    the same document again changes nothing.
+
+    \b
+    Examples:
+      passport-hub import transcript.xml
+      passport-hub import ~/Downloads/credentials --holder alice --json
+
+    Exit status: 0 every document imported, 1 some failed (the others are stored),
+    2 usage error.
+    """
+    from .pipeline import Pipeline, iter_paths
+    from .store import DEFAULT_HOLDER
+
+    settings = _settings()
+    registry = _registry(settings)
+    store = None if dry_run else _store(settings)
+    pipeline = Pipeline(registry, settings, store)
+    files = list(iter_paths(paths))
+    outcomes = _run_ingest(
+        lambda cb: pipeline.ingest_paths(files, holder_id=holder or DEFAULT_HOLDER, dry_run=dry_run, on_outcome=cb),
+        len(files), as_json, "importing",
+    )
+    if not as_json:
+        _summary(outcomes, dry_run)
+    sys.exit(1 if any(o.error for o in outcomes) else 0)
+
+
+@main.command()
+@click.argument("source")
+@click.argument("query", nargs=-1, required=True)
+@holder_option
+@dry_run_option
+@json_option
+def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool, as_json: bool) -> None:
+    """Ask a source to fetch documents from its issuer, then import them.
+
+    \b
+    Examples:
+      passport-hub fetch red_cross certificate_id=02AK63B
+      passport-hub fetch credential_engine ctid=ce-...
+
+    Output and exit status as for `import`.
+    """
+    import asyncio
+
+    from .fetching import fetch_documents
+    from .pipeline import Outcome, Pipeline
+    from .store import DEFAULT_HOLDER
+
+    pairs = {}
+    for item in query:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"query terms are KEY=VALUE, got {item!r}")
+        pairs[key] = value
+    settings = _settings()
+    registry = _registry(settings)
+    store = None if dry_run else _store(settings)
+    pipeline = Pipeline(registry, settings, store)
+
+    def run(cb):
+        try:
+            documents = asyncio.run(fetch_documents(registry, settings, source, pairs))
+        except PassportHubError as exc:
+            cb(Outcome(document=f"{source} {' '.join(query)}", source=source, error=exc))
+            return
+        src = pipeline.source(source)
+        for document in documents:
+            cb(pipeline.ingest(document, holder_id=holder or DEFAULT_HOLDER, dry_run=dry_run, source=src))
+
+    outcomes = _run_ingest(run, None, as_json, "fetching")
+    if not as_json:
+        _summary(outcomes, dry_run)
+    sys.exit(1 if any(o.error for o in outcomes) else 0)
+
+
+@main.command()
+@holder_option
+@click.option("--json", "as_json", is_flag=True, help="One record per line as JSON.")
+def records(holder: str | None, as_json: bool) -> None:
+    """List stored records (all holders unless --holder)."""
+    settings = _settings()
+    items = _store(settings).records(holder)
+    if as_json:
+        for record in items:
+            _print_jsonl(record.to_json_dict())
+        return
+    _records_table(items)
+
+
+def _records_table(items, title: str | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in ("id", "kind", "title", "issuer", "holder", "issued", "status", "verified"):
+        table.add_column(column, overflow="fold")
+    for r in items:
+        table.add_row(
+            r.id, str(r.achievement.kind), r.achievement.title, r.issuer.name,
+            r.holder.name if r.holder else "-", str(r.issued_on or "-"), str(r.status),
+            str(r.verification.status) if r.verification else "-",
+        )
+    Console().print(table)
+
+
+@main.command()
+@click.argument("record_id")
+@holder_option
+def show(record_id: str, holder: str | None) -> None:
+    """Print one record as JSON (with its latest verification)."""
+    settings = _settings()
+    found = _store(settings).find_record(record_id, holder)
+    if found is None:
+        raise click.ClickException(f"no record {record_id!r}")
+    click.echo(json.dumps(found[1].to_json_dict(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@holder_option
+def demo(holder: str | None) -> None:
+    """Import every installed plugin's bundled sample documents and show the records.
+
+    Uses the default store (~/.passport-hub/hub.db, or PASSPORT_HUB_DATABASE_URL).
+    Running it twice stores nothing new.
+    """
+    from .pipeline import Pipeline
+    from .store import DEFAULT_HOLDER
+
+    settings = _settings()
+    registry = _registry(settings)
+    store = _store(settings)
+    pipeline = Pipeline(registry, settings, store)
+    files = [path for cls in registry.sources.values() for path in cls.sample_documents()]
+    if not files:
+        raise click.ClickException("no installed plugin bundles sample documents; see `passport-hub plugins`")
+    outcomes = _run_ingest(
+        lambda cb: pipeline.ingest_paths(files, holder_id=holder or DEFAULT_HOLDER, on_outcome=cb),
+        len(files), False, "importing samples",
+    )
+    items = [i for o in outcomes for i in o.items]
+    from .model import CredentialRecord
+
+    creds = [i for i in items if isinstance(i, CredentialRecord)]
+    _records_table(creds, title=f"{len(creds)} credential record(s) from {len(files)} sample document(s)")
+    catalog = [i for i in items if not isinstance(i, CredentialRecord)]
+    if catalog:
+        click.echo(f"\n{len(catalog)} catalog entr{'y' if len(catalog) == 1 else 'ies'} from the registry samples:")
+        for entry in catalog:
+            click.echo(f"  {entry.achievement.ctid or entry.id}  {entry.achievement.title}  ({entry.status})")
+    _summary(outcomes, False)
+    click.echo(f"\nStored in {settings.effective_database_url}. Try: passport-hub records")
+    sys.exit(1 if any(o.error for o in outcomes) else 0)

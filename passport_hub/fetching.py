@@ -1,0 +1,33 @@
+"""Asking a source to fetch documents from its issuer, through the shared client."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from .config import Settings
+from .contract import Capability, CredentialSource, Document
+from .errors import ConfigError
+from .http import IssuerClient
+from .loader import Registry
+
+
+def issuer_client(component: CredentialSource, settings: Settings) -> IssuerClient:
+    """The shared client, limited to the hosts the component's config names."""
+    return IssuerClient(
+        allowed_hosts=component.allowed_hosts(),
+        name=component.name,
+        allow_private=settings.allow_private_hosts,
+    )
+
+
+async def fetch_documents(
+    registry: Registry, settings: Settings, name: str, query: Mapping[str, str]
+) -> list[Document]:
+    cls = registry.source(name)
+    if Capability.FETCH not in cls.capabilities():
+        fetchers = ", ".join(n for n, c in registry.sources.items() if Capability.FETCH in c.capabilities())
+        raise ConfigError(f"source {name!r} reads files only and cannot fetch (sources that fetch: {fetchers or 'none'})")
+    source = cls(settings.component_config(name, cls.config_model))
+    async with issuer_client(source, settings) as http:
+        source.http = http
+        return [document async for document in source.fetch(query)]

@@ -1,0 +1,171 @@
+"""The ingest pipeline: document → sniff → parse (streaming) → store.
+
+Each document is its own unit: one clear outcome per document (its records, or one
+error of a known kind), one transaction, nothing half-stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Settings
+from .contract import CredentialSource, Document
+from .errors import (
+    AmbiguousError,
+    ErrorKind,
+    PassportHubError,
+    TooLargeError,
+    UnrecognizedError,
+    as_hub_error,
+)
+from .loader import Registry
+from .model import CatalogEntry, CredentialRecord
+from .store import DEFAULT_HOLDER, Store
+
+log = logging.getLogger("passport_hub.pipeline")
+
+
+@dataclass
+class Outcome:
+    """What happened to one document."""
+
+    document: str
+    sha256: str | None = None
+    source: str | None = None
+    items: list[CredentialRecord | CatalogEntry] = field(default_factory=list)
+    new: int = 0
+    existing: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    error: PassportHubError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def error_json(self) -> dict:
+        assert self.error is not None
+        return {"error": {"document": self.document, "kind": str(self.error.kind), "message": self.error.user_message}}
+
+
+def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
+    """Files in the given paths; folders walked in sorted order, hidden files skipped."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield child
+        else:
+            yield path
+
+
+class Pipeline:
+    def __init__(self, registry: Registry, settings: Settings, store: Store | None = None):
+        self.registry = registry
+        self.settings = settings
+        self.store = store
+        self._sources: dict[str, CredentialSource] = {}
+
+    def source(self, name: str) -> CredentialSource:
+        if name not in self._sources:
+            cls = self.registry.source(name)
+            config = self.settings.component_config(name, cls.config_model)
+            self._sources[name] = cls(config, http=None)
+        return self._sources[name]
+
+    def read_path(self, path: Path) -> Document:
+        """Read a file, refusing it before reading when it is over the size limit."""
+        limit = self.settings.max_document_bytes
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise PassportHubError(f"cannot read {path}: {exc.strerror}", kind=ErrorKind.UNRECOGNIZED) from None
+        if size > limit:
+            raise TooLargeError(
+                f"{path.name}: {size:,} bytes is over the limit of {limit:,} bytes (PASSPORT_HUB_MAX_DOCUMENT_BYTES)"
+            )
+        media_type, _ = mimetypes.guess_type(path.name)
+        return Document(data=path.read_bytes(), name=str(path), media_type=media_type, origin="file")
+
+    def sniff(self, document: Document) -> CredentialSource:
+        if not document.data.strip():
+            raise UnrecognizedError(f"{document.name}: the document is empty")
+        if len(document.data) > self.settings.max_document_bytes:
+            raise TooLargeError(f"{document.name}: over the limit of {self.settings.max_document_bytes:,} bytes")
+        matches = []
+        for name in self.registry.sources:
+            source = self.source(name)
+            try:
+                if source.sniff(document):
+                    matches.append(source)
+            except Exception as exc:  # a broken sniff must not hide other sources
+                log.warning("source %s: sniff raised %s on %s", name, type(exc).__name__, document.name)
+        if not matches:
+            known = ", ".join(sorted(self.registry.sources)) or "none loaded"
+            raise UnrecognizedError(
+                f"{Path(document.name).name}: no source recognizes this document (sources: {known})"
+            )
+        if len(matches) > 1:
+            names = ", ".join(s.name for s in matches)
+            raise AmbiguousError(f"{Path(document.name).name}: several sources claim this document ({names})")
+        return matches[0]
+
+    def ingest(
+        self,
+        document: Document,
+        *,
+        holder_id: str = DEFAULT_HOLDER,
+        dry_run: bool = False,
+        source: CredentialSource | None = None,
+    ) -> Outcome:
+        outcome = Outcome(document=document.name)
+        try:
+            outcome.sha256 = document.sha256
+            source = source or self.sniff(document)
+            outcome.source = source.name
+            if dry_run or self.store is None:
+                outcome.items = list(source.parse(document))
+                outcome.new = len(outcome.items)
+            else:
+                with self.store.write_document(document, holder_id=holder_id, plugin=source.name) as writer:
+                    for item in source.parse(document):
+                        writer.add(item)
+                result = writer.result
+                outcome.items = result.items
+                outcome.new = result.records_new + result.catalog_new
+                outcome.existing = result.records_existing + result.catalog_updated
+        except Exception as exc:
+            outcome.items = []
+            outcome.new = outcome.existing = 0
+            plugin = self.registry.source_plugins.get(outcome.source) if outcome.source else None
+            outcome.error = as_hub_error(exc, plugin=plugin)
+            if not isinstance(exc, PassportHubError):
+                log.error("unexpected error reading %s", document.name, exc_info=exc)
+        outcome.rejected = [dict(r, document=document.name) for r in document._cache.get("rejections", [])]
+        return outcome
+
+    def ingest_paths(
+        self,
+        paths: Iterable[Path],
+        *,
+        holder_id: str = DEFAULT_HOLDER,
+        dry_run: bool = False,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> list[Outcome]:
+        outcomes = []
+        for path in paths:
+            try:
+                document = self.read_path(path)
+            except PassportHubError as exc:
+                outcome = Outcome(document=str(path), error=exc)
+            else:
+                outcome = self.ingest(document, holder_id=holder_id, dry_run=dry_run)
+            outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+        return outcomes

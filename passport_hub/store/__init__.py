@@ -1,0 +1,393 @@
+"""Storage: SQLite in a file by default (WAL), any SQLAlchemy URL in production.
+
+One transaction per document: a document's records are all stored or none are.
+Re-importing a document stores nothing new (record ids are deterministic and unique
+per holder).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from ..contract import Document
+from ..model import CatalogEntry, CredentialRecord, Verification
+from .tables import (
+    AuditEventRow,
+    Base,
+    CatalogRow,
+    DocumentRow,
+    HolderDocumentRow,
+    HolderRow,
+    RecordRow,
+    VerificationRow,
+)
+
+DEFAULT_HOLDER = "local"
+BATCH_SIZE = 500
+
+_PUNCT = re.compile(r"[^\w\s]")
+
+
+def normalize_text(text: str | None) -> str:
+    """Case-, accent-, punctuation- and whitespace-insensitive form for matching titles."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(_PUNCT.sub(" ", text.casefold()).split())
+
+
+def catalog_match_key(issuer: str | None, title: str | None) -> str:
+    return f"{normalize_text(issuer)}|{normalize_text(title)}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+@dataclass
+class WriteResult:
+    document_sha256: str
+    document_new: bool = False
+    records_new: int = 0
+    records_existing: int = 0
+    catalog_new: int = 0
+    catalog_updated: int = 0
+    items: list[CredentialRecord | CatalogEntry] = field(default_factory=list)
+
+
+class DocumentWriter:
+    """Buffers one document's parsed items inside its open transaction."""
+
+    def __init__(self, store: Store, conn: Connection, document: Document, holder_id: str, result: WriteResult):
+        self.store, self.conn, self.document, self.holder_id, self.result = store, conn, document, holder_id, result
+        self._records: dict[str, dict] = {}
+        self._catalog: dict[str, dict] = {}
+
+    def add(self, item: CredentialRecord | CatalogEntry) -> None:
+        self.result.items.append(item)
+        if isinstance(item, CredentialRecord):
+            if item.id not in self._records:
+                self._records[item.id] = self._record_row(item)
+            if len(self._records) >= BATCH_SIZE:
+                self.flush()
+        else:
+            self._catalog[item.id] = self._catalog_row(item)
+            if len(self._catalog) >= BATCH_SIZE:
+                self.flush()
+
+    def _record_row(self, record: CredentialRecord) -> dict:
+        return {
+            "record_id": record.id,
+            "holder_id": self.holder_id,
+            "document_sha256": self.document.sha256,
+            "plugin": record.source.plugin,
+            "kind": record.achievement.kind,
+            "title": record.achievement.title[:500],
+            "issuer_name": record.issuer.name[:500],
+            "ctid": record.achievement.ctid,
+            "issued_on": record.issued_on,
+            "expires_on": record.expires_on,
+            "status": record.status,
+            "data": record.model_dump_json(by_alias=True, exclude_none=True),
+        }
+
+    def _catalog_row(self, entry: CatalogEntry) -> dict:
+        return {
+            "id": entry.id,
+            "ctid": entry.achievement.ctid,
+            "title": entry.achievement.title[:500],
+            "issuer_name": entry.issuer.name[:500],
+            "match_key": catalog_match_key(entry.issuer.name, entry.achievement.title)[:1000],
+            "kind": entry.achievement.kind,
+            "status": entry.status,
+            "document_sha256": self.document.sha256,
+            "data": entry.model_dump_json(by_alias=True, exclude_none=True),
+        }
+
+    def flush(self) -> None:
+        conn = self.conn
+        if self._records:
+            ids = list(self._records)
+            existing = set(
+                conn.scalars(
+                    select(RecordRow.record_id).where(
+                        RecordRow.holder_id == self.holder_id, RecordRow.record_id.in_(ids)
+                    )
+                )
+            )
+            rows = [row for rid, row in self._records.items() if rid not in existing]
+            if rows:
+                conn.execute(insert(RecordRow), rows)
+            self.result.records_new += len(rows)
+            self.result.records_existing += len(existing)
+            self._records.clear()
+        if self._catalog:
+            ids = list(self._catalog)
+            existing = set(conn.scalars(select(CatalogRow.id).where(CatalogRow.id.in_(ids))))
+            if existing:
+                conn.execute(delete(CatalogRow).where(CatalogRow.id.in_(existing)))
+            conn.execute(insert(CatalogRow), list(self._catalog.values()))
+            self.result.catalog_new += len(ids) - len(existing)
+            self.result.catalog_updated += len(existing)
+            self._catalog.clear()
+
+
+class Store:
+    def __init__(self, url: str, *, migrate: bool = True):
+        self.url = url
+        self.engine = make_engine(url)
+        if migrate:
+            self.upgrade()
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (Alembic)."""
+        from .migrate import upgrade
+
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- holders -----------------------------------------------------------
+    def ensure_holder(self, holder_id: str, display_name: str | None = None, conn: Connection | None = None) -> None:
+        def run(c: Connection) -> None:
+            if c.scalar(select(HolderRow.id).where(HolderRow.id == holder_id)) is None:
+                c.execute(insert(HolderRow).values(id=holder_id, display_name=display_name))
+
+        if conn is not None:
+            run(conn)
+        else:
+            with self.engine.begin() as c:
+                run(c)
+
+    def holder_exists(self, holder_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(HolderRow.id).where(HolderRow.id == holder_id)) is not None
+
+    # -- ingest ------------------------------------------------------------
+    @contextmanager
+    def write_document(
+        self, document: Document, *, holder_id: str = DEFAULT_HOLDER, plugin: str | None = None
+    ) -> Iterator[DocumentWriter]:
+        """One transaction for one document: commit on success, roll everything back on error."""
+        result = WriteResult(document.sha256)
+        with self.engine.begin() as conn:
+            self.ensure_holder(holder_id, conn=conn)
+            if conn.scalar(select(DocumentRow.sha256).where(DocumentRow.sha256 == document.sha256)) is None:
+                conn.execute(
+                    insert(DocumentRow).values(
+                        sha256=document.sha256,
+                        name=document.name[:500],
+                        media_type=document.media_type,
+                        size=len(document.data),
+                        origin=document.origin,
+                        plugin=plugin,
+                        data=document.data,
+                    )
+                )
+                result.document_new = True
+            owned = conn.scalar(
+                select(HolderDocumentRow.holder_id).where(
+                    HolderDocumentRow.holder_id == holder_id, HolderDocumentRow.document_sha256 == document.sha256
+                )
+            )
+            if owned is None:
+                conn.execute(insert(HolderDocumentRow).values(holder_id=holder_id, document_sha256=document.sha256))
+            writer = DocumentWriter(self, conn, document, holder_id, result)
+            yield writer
+            writer.flush()
+
+    # -- records -----------------------------------------------------------
+    def records(self, holder_id: str | None = None, record_ids: Iterable[str] | None = None) -> list[CredentialRecord]:
+        return [record for _pk, record in self.record_rows(holder_id, record_ids)]
+
+    def record_rows(
+        self, holder_id: str | None = None, record_ids: Iterable[str] | None = None
+    ) -> list[tuple[int, CredentialRecord]]:
+        query = select(RecordRow.pk, RecordRow.data).order_by(RecordRow.pk)
+        if holder_id is not None:
+            query = query.where(RecordRow.holder_id == holder_id)
+        if record_ids is not None:
+            query = query.where(RecordRow.record_id.in_(list(record_ids)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            latest = self._latest_verifications(conn, [pk for pk, _ in rows])
+        out = []
+        for pk, data in rows:
+            record = CredentialRecord.model_validate_json(data)
+            if pk in latest:
+                record.verification = latest[pk]
+            out.append((pk, record))
+        return out
+
+    def _latest_verifications(self, conn: Connection, pks: list[int]) -> dict[int, Verification]:
+        if not pks:
+            return {}
+        newest = (
+            select(VerificationRow.record_pk, func.max(VerificationRow.pk).label("pk"))
+            .where(VerificationRow.record_pk.in_(pks))
+            .group_by(VerificationRow.record_pk)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(VerificationRow.record_pk, VerificationRow.data).join(newest, newest.c.pk == VerificationRow.pk)
+        ).all()
+        return {pk: Verification.model_validate_json(data) for pk, data in rows}
+
+    def record_count(self, holder_id: str | None = None) -> int:
+        query = select(func.count()).select_from(RecordRow)
+        if holder_id is not None:
+            query = query.where(RecordRow.holder_id == holder_id)
+        with self.engine.connect() as conn:
+            return conn.scalar(query) or 0
+
+    def find_record(self, record_id: str, holder_id: str | None = None) -> tuple[int, CredentialRecord] | None:
+        rows = self.record_rows(holder_id, [record_id])
+        return rows[0] if rows else None
+
+    def document_bytes(self, sha256: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(DocumentRow.data).where(DocumentRow.sha256 == sha256))
+
+    def add_verification(self, record_pk: int, verification: Verification) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(VerificationRow).values(
+                    record_pk=record_pk,
+                    checked_at=verification.checked_at,
+                    status=verification.status,
+                    data=verification.model_dump_json(exclude_none=True),
+                )
+            )
+            conn.execute(
+                update(RecordRow).where(RecordRow.pk == record_pk).values(verification_status=verification.status)
+            )
+
+    def verification_history(self, record_pk: int) -> list[Verification]:
+        with self.engine.connect() as conn:
+            rows = conn.scalars(
+                select(VerificationRow.data).where(VerificationRow.record_pk == record_pk).order_by(VerificationRow.pk)
+            ).all()
+        return [Verification.model_validate_json(row) for row in rows]
+
+    def delete_records(self, holder_id: str, record_ids: Iterable[str]) -> int:
+        """Delete a holder's records, and documents no remaining record or holder needs."""
+        ids = list(record_ids)
+        with self.engine.begin() as conn:
+            rows = conn.execute(
+                select(RecordRow.pk, RecordRow.document_sha256).where(
+                    RecordRow.holder_id == holder_id, RecordRow.record_id.in_(ids)
+                )
+            ).all()
+            if not rows:
+                return 0
+            pks = [pk for pk, _ in rows]
+            conn.execute(delete(VerificationRow).where(VerificationRow.record_pk.in_(pks)))
+            from .tables import ShareRecordRow
+
+            conn.execute(delete(ShareRecordRow).where(ShareRecordRow.record_pk.in_(pks)))
+            conn.execute(delete(RecordRow).where(RecordRow.pk.in_(pks)))
+            for sha in {sha for _, sha in rows}:
+                self._drop_document_if_unused(conn, holder_id, sha)
+        return len(rows)
+
+    def _drop_document_if_unused(self, conn: Connection, holder_id: str, sha: str) -> None:
+        left = conn.scalar(
+            select(func.count()).select_from(RecordRow).where(
+                RecordRow.holder_id == holder_id, RecordRow.document_sha256 == sha
+            )
+        )
+        if left:
+            return
+        conn.execute(
+            delete(HolderDocumentRow).where(
+                HolderDocumentRow.holder_id == holder_id, HolderDocumentRow.document_sha256 == sha
+            )
+        )
+        others = conn.scalar(
+            select(func.count()).select_from(HolderDocumentRow).where(HolderDocumentRow.document_sha256 == sha)
+        )
+        used = conn.scalar(select(func.count()).select_from(RecordRow).where(RecordRow.document_sha256 == sha))
+        in_catalog = conn.scalar(
+            select(func.count()).select_from(CatalogRow).where(CatalogRow.document_sha256 == sha)
+        )
+        if not others and not used and not in_catalog:
+            conn.execute(delete(DocumentRow).where(DocumentRow.sha256 == sha))
+
+    def document_exists(self, sha256: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.scalar(select(DocumentRow.sha256).where(DocumentRow.sha256 == sha256)) is not None
+
+    # -- catalog -----------------------------------------------------------
+    def catalog(self) -> StoreCatalog:
+        return StoreCatalog(self)
+
+    def catalog_entries(self, query: str | None = None, limit: int = 100, offset: int = 0) -> list[CatalogEntry]:
+        stmt = select(CatalogRow.data).order_by(CatalogRow.title, CatalogRow.id).limit(limit).offset(offset)
+        if query:
+            stmt = stmt.where(CatalogRow.match_key.contains(normalize_text(query)))
+        with self.engine.connect() as conn:
+            return [CatalogEntry.model_validate_json(row) for row in conn.scalars(stmt)]
+
+    # -- audit -------------------------------------------------------------
+    def audit(self, holder_id: str, action: str, actor: str, share_id: str | None = None, **detail) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(AuditEventRow).values(
+                    holder_id=holder_id, action=action, actor=actor, share_id=share_id,
+                    detail=json.loads(json.dumps(detail, default=str)), at=datetime.now(UTC),
+                )
+            )
+
+
+class StoreCatalog:
+    """The catalog as verifiers see it (:class:`passport_hub.contract.CatalogLookup`)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def is_empty(self) -> bool:
+        with self.store.engine.connect() as conn:
+            return conn.scalar(select(CatalogRow.id).limit(1)) is None
+
+    def by_ctid(self, ctid: str) -> CatalogEntry | None:
+        with self.store.engine.connect() as conn:
+            data = conn.scalar(select(CatalogRow.data).where(CatalogRow.ctid == ctid.strip().lower()).limit(1))
+        return CatalogEntry.model_validate_json(data) if data else None
+
+    def by_issuer_title(self, issuer: str, title: str) -> CatalogEntry | None:
+        with self.store.engine.connect() as conn:
+            data = conn.scalar(
+                select(CatalogRow.data).where(CatalogRow.match_key == catalog_match_key(issuer, title)).limit(1)
+            )
+        return CatalogEntry.model_validate_json(data) if data else None
+
+
+__all__ = ["DEFAULT_HOLDER", "Base", "Store", "StoreCatalog", "catalog_match_key", "normalize_text"]
