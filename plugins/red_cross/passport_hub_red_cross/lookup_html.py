@@ -1,0 +1,204 @@
+"""Reading the certificate lookup's HTML fragment.
+
+Only the researched markup is trusted (formats/red_cross.md §4): result rows
+``div.result-certificate-dt`` with ``.col-class`` / ``.col-date`` / ``.col-st-name`` /
+``.col-status``, and the hidden 18-field ``certpdfdownload`` value. The no-match text,
+the CDN block page and anything else are told apart; unknown markup is never guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from passport_hub.errors import MalformedError, NotFoundError, UnavailableError
+
+from .facts import STATUS_TEXT, CertificateFacts, fill_expiry, read_date, settle_status
+from .ids import delivery_format, normalize_cert_id
+
+NO_MATCH_TEXT = "sorry, we did not find a certificate"
+ACCESS_DENIED_TEXT = "access denied"
+PIPE_FIELDS = 18
+#: markers that say "this is (meant to be) a lookup answer" (for sniff)
+MARKERS = (b"result-certificate-dt", b"no-certificate-result", b"empty-certificate-result", b"certpdfdownload")
+MAX_HTML_BYTES = 2_000_000
+
+
+def _cls(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _text(el) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _none(value: str | None) -> str | None:
+    value = " ".join(value.split()) if value else ""
+    return value or None
+
+
+def _title_key(title: str) -> str:
+    return re.sub(r"\s*/\s*", "/", " ".join(title.split())).casefold()
+
+
+@dataclass
+class LookupAnswer:
+    """Rows that fit, and one warning per row that did not."""
+
+    certificates: list[CertificateFacts]
+    rejected: list[str] = field(default_factory=list)
+
+
+def _load(data: bytes | str, name: str):
+    import lxml.html
+    from lxml import etree
+
+    if len(data) > MAX_HTML_BYTES:
+        raise MalformedError(f"{name}: the lookup answer is larger than {MAX_HTML_BYTES} bytes; refused")
+    text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if not text.strip():
+        raise MalformedError(f"{name}: the certificate lookup answered with an empty page")
+    parser = lxml.html.HTMLParser(remove_comments=True, no_network=True, recover=True)
+    try:
+        return lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise MalformedError(f"{name}: the certificate lookup answer is not readable HTML ({exc})") from None
+
+
+def read_answer(data: bytes | str, *, name: str = "lookup answer", today: date | None = None) -> LookupAnswer:
+    """Every certificate in a lookup answer.
+
+    :raises NotFoundError: the answer is the no-match text.
+    :raises UnavailableError: the answer is the CDN's ``Access Denied`` page.
+    :raises MalformedError: neither result rows nor the no-match text (the site changed),
+        or no row could be read.
+    """
+    today = today or date.today()
+    root = _load(data, name)
+    heading = " ".join(_text(el) for el in root.xpath("//title | //h1"))
+    if ACCESS_DENIED_TEXT in heading.lower():
+        raise UnavailableError(
+            f"{name}: the Red Cross site refused the lookup (Access Denied, bot protection); "
+            "the certificate could not be checked - this does not mean it does not exist"
+        )
+    rows = root.xpath(f"//div[{_cls('result-certificate-dt')}]")
+    if not rows:
+        page_text = _text(root).lower()
+        if NO_MATCH_TEXT in page_text:
+            raise NotFoundError(f"{name}: the Red Cross lookup found no certificate for this search")
+        if ACCESS_DENIED_TEXT in page_text:
+            raise UnavailableError(
+                f"{name}: the Red Cross site refused the lookup (Access Denied); the certificate could not be checked"
+            )
+        raise MalformedError(
+            f"{name}: the Red Cross lookup answered, but with neither certificate rows nor its "
+            "no-match text; the page layout may have changed, so nothing was read from it"
+        )
+    answer = LookupAnswer(certificates=[])
+    for position, row in enumerate(rows, start=1):
+        try:
+            answer.certificates.append(_read_row(row, position, today))
+        except _RowRejected as exc:
+            answer.rejected.append(str(exc))
+    if not answer.certificates:
+        raise MalformedError(
+            f"{name}: no certificate row of the Red Cross lookup could be read ({'; '.join(answer.rejected)})"
+        )
+    return answer
+
+
+class _RowRejected(Exception):
+    pass
+
+
+def _one(row, css: str, position: int, what: str, required: bool) -> str | None:
+    found = row.xpath(f".//*[{_cls(css)}]")
+    if len(found) > 1:
+        raise _RowRejected(f"row {position}: {len(found)} {what} cells; the row does not fit, skipped")
+    if not found or not _text(found[0]):
+        if required:
+            raise _RowRejected(f"row {position}: no {what}; the row does not fit, skipped")
+        return None
+    return _text(found[0])
+
+
+def _input_values(row, css: str) -> list[str]:
+    return [v for v in row.xpath(f".//input[{_cls(css)}]/@value")]
+
+
+def _read_row(row, position: int, today: date) -> CertificateFacts:
+    where = f"row {position}"
+    title = _one(row, "col-class", position, "course title", True)
+    holder = _one(row, "col-st-name", position, "student name", True)
+    date_text = _one(row, "col-date", position, "completion date", False)
+    status_text = _one(row, "col-status", position, "status", False)
+
+    pipe: list[str] | None = None
+    warnings: list[str] = []
+    values = _input_values(row, "certpdfdownload") or _input_values(row, "certpdfurl")
+    if len(values) > 1:
+        raise _RowRejected(f"{where}: {len(values)} hidden download values; the row does not fit, skipped")
+    if values:
+        parts = values[0].split("|")
+        if len(parts) == PIPE_FIELDS:
+            pipe = [p.strip() for p in parts]
+        else:
+            warnings.append(
+                f"{where}: the hidden download value has {len(parts)} fields, not {PIPE_FIELDS}; "
+                "issue and expiry dates, provider and instructor were not read from it"
+            )
+
+    # every place the row names its certificate ID must agree
+    raw_ids = _input_values(row, "eachcert") + _input_values(row, "certid")
+    if pipe:
+        raw_ids += [pipe[0], pipe[17]]
+    raw_ids = [r for r in raw_ids if r.strip()]
+    if not raw_ids:
+        raise _RowRejected(f"{where}: no certificate ID; the row does not fit, skipped")
+    ids = {normalize_cert_id(r) for r in raw_ids}
+    if None in ids:
+        bad = next(r for r in raw_ids if normalize_cert_id(r) is None)
+        raise _RowRejected(f"{where}: {bad.strip()!r} is not a certificate ID; the row does not fit, skipped")
+    if len(ids) > 1:
+        raise _RowRejected(f"{where}: its certificate IDs disagree ({', '.join(sorted(i for i in ids if i))}); skipped")
+    cert_id = ids.pop()
+    assert cert_id is not None
+    where = f"row {position} ({cert_id})"
+    facts = CertificateFacts(cert_id=cert_id, course_title=title, holder_name=holder)
+    facts.warnings = [w.replace(f"row {position}", where, 1) for w in warnings]
+    facts.completion_date = read_date(date_text, "completion date", facts.warnings, where)
+    facts.status_text = status_text
+    if status_text is not None:
+        facts.status = STATUS_TEXT.get(status_text.casefold(), facts.status)
+        if status_text.casefold() not in STATUS_TEXT:
+            facts.warnings.append(f"{where}: unknown status {status_text!r}; status left unknown")
+
+    if pipe:
+        facts.pipe_status = _none(pipe[9])
+        facts.course_code = _none(pipe[6])
+        facts.provider = _none(pipe[3]) or _none(pipe[12])
+        facts.aas_number = _none(pipe[4])
+        facts.instructor = _none(pipe[16])
+        facts.validity_text = _none(pipe[15])
+        facts.issue_date = read_date(pipe[13], "issue date", facts.warnings, where)
+        facts.expiry_date = read_date(pipe[14], "expiry date", facts.warnings, where)
+        if _none(pipe[5]) and _title_key(pipe[5]) != _title_key(title):
+            facts.warnings.append(f"{where}: the download value names the course {pipe[5]!r}; kept {title!r}")
+        if _none(pipe[11]) and " ".join(pipe[11].split()).casefold() != holder.casefold():
+            facts.warnings.append(f"{where}: the download value names the student {pipe[11]!r}; kept {holder!r}")
+        if _none(pipe[12]) and _none(pipe[3]) and _none(pipe[12]) != _none(pipe[3]):
+            facts.warnings.append(f"{where}: two providers given ({pipe[3]!r}, {pipe[12]!r}); kept the first")
+        pipe_state = STATUS_TEXT.get((facts.pipe_status or "").casefold())
+        if status_text is None and pipe_state is not None:
+            facts.status = pipe_state
+        elif pipe_state is not None and status_text is not None and pipe_state != facts.status:
+            facts.warnings.append(
+                f"{where}: status {status_text!r} but the download value says {facts.pipe_status!r}; "
+                f"kept {status_text!r}"
+            )
+        facts.delivery_format = delivery_format(facts.course_code, _none(pipe[8]))
+    fill_expiry(facts, where)
+    settle_status(facts, today, where)
+    return facts
