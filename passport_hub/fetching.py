@@ -26,7 +26,9 @@ async def fetch_documents(
     cls = registry.source(name)
     if Capability.FETCH not in cls.capabilities():
         fetchers = ", ".join(n for n, c in registry.sources.items() if Capability.FETCH in c.capabilities())
-        raise ConfigError(f"source {name!r} reads files only and cannot fetch (sources that fetch: {fetchers or 'none'})")
+        raise ConfigError(
+            f"source {name!r} reads files only and cannot fetch (sources that fetch: {fetchers or 'none'})"
+        )
     source = cls(settings.component_config(name, cls.config_model))
     async with issuer_client(source, settings) as http:
         source.http = http

@@ -111,7 +111,7 @@ class DocumentWriter:
             "kind": record.achievement.kind,
             "title": record.achievement.title[:500],
             "issuer_name": record.issuer.name[:500],
-            "ctid": record.achievement.ctid,
+            "registry_ctid": record.achievement.ctid,
             "issued_on": record.issued_on,
             "expires_on": record.expires_on,
             "status": record.status,
@@ -121,7 +121,7 @@ class DocumentWriter:
     def _catalog_row(self, entry: CatalogEntry) -> dict:
         return {
             "id": entry.id,
-            "ctid": entry.achievement.ctid,
+            "registry_ctid": entry.achievement.ctid,
             "title": entry.achievement.title[:500],
             "issuer_name": entry.issuer.name[:500],
             "match_key": catalog_match_key(entry.issuer.name, entry.achievement.title)[:1000],
@@ -379,7 +379,8 @@ class StoreCatalog:
 
     def by_ctid(self, ctid: str) -> CatalogEntry | None:
         with self.store.engine.connect() as conn:
-            data = conn.scalar(select(CatalogRow.data).where(CatalogRow.ctid == ctid.strip().lower()).limit(1))
+            query = select(CatalogRow.data).where(CatalogRow.registry_ctid == ctid.strip().lower())
+            data = conn.scalar(query.limit(1))
         return CatalogEntry.model_validate_json(data) if data else None
 
     def by_issuer_title(self, issuer: str, title: str) -> CatalogEntry | None:

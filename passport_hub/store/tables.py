@@ -67,7 +67,7 @@ class RecordRow(Base):
     __table_args__ = (
         UniqueConstraint("holder_id", "record_id", name="uq_records_holder_record"),
         Index("ix_records_document", "document_sha256"),
-        Index("ix_records_ctid", "ctid"),
+        Index("ix_records_registry_ctid", "registry_ctid"),
     )
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     record_id: Mapped[str] = mapped_column(String(80))
@@ -77,7 +77,7 @@ class RecordRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(500))
     issuer_name: Mapped[str] = mapped_column(String(500))
-    ctid: Mapped[str | None] = mapped_column(String(100))
+    registry_ctid: Mapped[str | None] = mapped_column(String(100))
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
@@ -102,7 +102,7 @@ class CatalogRow(Base):
 
     __tablename__ = "catalog"
     id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    ctid: Mapped[str | None] = mapped_column(String(100), index=True)
+    registry_ctid: Mapped[str | None] = mapped_column(String(100), index=True)
     title: Mapped[str] = mapped_column(String(500))
     issuer_name: Mapped[str] = mapped_column(String(500))
     match_key: Mapped[str] = mapped_column(String(1000), index=True)

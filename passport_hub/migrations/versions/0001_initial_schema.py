@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-03 13:02:47.261847
+Create Date: 2026-12-03 13:05:51.337791
 """
 
 import sqlalchemy as sa
@@ -55,7 +55,7 @@ def upgrade() -> None:
     op.create_table(
         "catalog",
         sa.Column("id", sa.String(length=80), nullable=False),
-        sa.Column("ctid", sa.String(length=100), nullable=True),
+        sa.Column("registry_ctid", sa.String(length=100), nullable=True),
         sa.Column("title", sa.String(length=500), nullable=False),
         sa.Column("issuer_name", sa.String(length=500), nullable=False),
         sa.Column("match_key", sa.String(length=1000), nullable=False),
@@ -71,8 +71,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("catalog", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_catalog_ctid"), ["ctid"], unique=False)
         batch_op.create_index(batch_op.f("ix_catalog_match_key"), ["match_key"], unique=False)
+        batch_op.create_index(batch_op.f("ix_catalog_registry_ctid"), ["registry_ctid"], unique=False)
 
     op.create_table(
         "holder_documents",
@@ -93,7 +93,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("title", sa.String(length=500), nullable=False),
         sa.Column("issuer_name", sa.String(length=500), nullable=False),
-        sa.Column("ctid", sa.String(length=100), nullable=True),
+        sa.Column("registry_ctid", sa.String(length=100), nullable=True),
         sa.Column("issued_on", sa.Date(), nullable=True),
         sa.Column("expires_on", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
@@ -109,9 +109,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("holder_id", "record_id", name="uq_records_holder_record"),
     )
     with op.batch_alter_table("records", schema=None) as batch_op:
-        batch_op.create_index("ix_records_ctid", ["ctid"], unique=False)
         batch_op.create_index("ix_records_document", ["document_sha256"], unique=False)
         batch_op.create_index(batch_op.f("ix_records_holder_id"), ["holder_id"], unique=False)
+        batch_op.create_index("ix_records_registry_ctid", ["registry_ctid"], unique=False)
 
     op.create_table(
         "shares",
@@ -166,15 +166,15 @@ def downgrade() -> None:
 
     op.drop_table("shares")
     with op.batch_alter_table("records", schema=None) as batch_op:
+        batch_op.drop_index("ix_records_registry_ctid")
         batch_op.drop_index(batch_op.f("ix_records_holder_id"))
         batch_op.drop_index("ix_records_document")
-        batch_op.drop_index("ix_records_ctid")
 
     op.drop_table("records")
     op.drop_table("holder_documents")
     with op.batch_alter_table("catalog", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_catalog_registry_ctid"))
         batch_op.drop_index(batch_op.f("ix_catalog_match_key"))
-        batch_op.drop_index(batch_op.f("ix_catalog_ctid"))
 
     op.drop_table("catalog")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:

@@ -1,0 +1,43 @@
+"""pytest fixtures shared by the core's and plugins' tests.
+
+``hub_db_url``: an empty database per test — a SQLite file, or, when
+``PASSPORT_HUB_TEST_DATABASE_URL`` names a PostgreSQL database, a fresh schema in it
+(dropped afterwards), so the same suite runs on both.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+TEST_DATABASE_ENV = "PASSPORT_HUB_TEST_DATABASE_URL"
+
+
+@pytest.fixture
+def hub_db_url(tmp_path):
+    base = os.environ.get(TEST_DATABASE_ENV)
+    if not base:
+        yield f"sqlite:///{tmp_path / 'hub.db'}"
+        return
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def hub_store(hub_db_url):
+    from passport_hub.store import Store
+
+    store = Store(hub_db_url)
+    yield store
+    store.close()

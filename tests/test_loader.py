@@ -1,0 +1,158 @@
+"""The plugin loader: isolation of broken plugins, lists, strict mode, required plugins."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from passport_hub.config import Settings
+from passport_hub.errors import PluginError
+from passport_hub.loader import load_plugins
+
+GOOD = '''
+from passport_hub import hookimpl, CredentialSource
+
+PASSPORT_HUB_API = ">=1.0,<2"
+
+class GoodSource(CredentialSource):
+    name = "good_source"
+    title = "Good"
+    def sniff(self, document):
+        return document.data.startswith(b"GOOD")
+    def parse(self, document):
+        return iter(())
+
+@hookimpl
+def passport_hub_register_sources(register):
+    register(GoodSource)
+'''
+
+BROKEN_IMPORT = "raise RuntimeError('this plugin is broken on purpose')\n"
+
+INCOMPATIBLE = '''
+from passport_hub import hookimpl
+PASSPORT_HUB_API = ">=2.0,<3"
+
+@hookimpl
+def passport_hub_register_sources(register):
+    raise AssertionError("must not be called")
+'''
+
+UNKNOWN_HOOK = '''
+from passport_hub import hookimpl
+
+@hookimpl
+def passport_hub_register_sorces(register):
+    pass
+'''
+
+
+@pytest.fixture
+def fake_dists(tmp_path):
+    """Four plugins installed as a real distribution with entry points (a dist-info on sys.path)."""
+    site = tmp_path / "site"
+    for name, body in {"goodplug": GOOD, "brokenplug": BROKEN_IMPORT, "oldplug": INCOMPATIBLE,
+                       "typoplug": UNKNOWN_HOOK}.items():
+        (site / name).mkdir(parents=True)
+        (site / name / "__init__.py").write_text(textwrap.dedent(body))
+    info = site / "fake_partner_plugins-1.2.3.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fake-partner-plugins\nVersion: 1.2.3\n")
+    (info / "entry_points.txt").write_text(
+        "[passport_hub]\ngood = goodplug\nbroken = brokenplug\nold = oldplug\ntypo = typoplug\n"
+    )
+    return site
+
+
+def run_cli(args, site, **env):
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("PASSPORT_HUB_")}
+    full_env.update(PYTHONPATH=str(site), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "passport_hub", *args], capture_output=True, text=True, env=full_env, timeout=120
+    )
+
+
+def test_broken_and_incompatible_plugins_are_listed_and_the_rest_load(fake_dists):
+    result = run_cli(["plugins", "--json"], fake_dists)
+    assert result.returncode == 0, result.stderr
+    plugins = {p["name"]: p for p in json.loads(result.stdout)}
+    assert plugins["good"]["status"] == "loaded"
+    assert plugins["good"]["distribution"] == "fake-partner-plugins"
+    assert plugins["good"]["version"] == "1.2.3"
+    assert plugins["good"]["sources"] == ["good_source"]
+    assert plugins["broken"]["status"] == "failed"
+    assert "this plugin is broken on purpose" in plugins["broken"]["error"]
+    assert plugins["old"]["status"] == "incompatible"
+    assert ">=2.0,<3" in plugins["old"]["error"]
+    assert plugins["typo"]["status"] == "failed"
+    assert "passport_hub_register_sorces" in plugins["typo"]["error"]
+    assert "Traceback" not in result.stderr
+
+
+def test_strict_mode_fails_with_a_clear_message(fake_dists):
+    result = run_cli(["plugins"], fake_dists, PASSPORT_HUB_STRICT_PLUGINS="1")
+    assert result.returncode == 1
+    assert "strict plugin mode" in result.stderr
+    assert "broken (failed)" in result.stderr and "old (incompatible)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_block_list_applies_before_import(fake_dists):
+    result = run_cli(
+        ["plugins", "--json"], fake_dists,
+        PASSPORT_HUB_LOAD_PLUGINS="good,broken,old,typo",
+        PASSPORT_HUB_DISABLE_PLUGINS="broken,old,typo",
+        PASSPORT_HUB_STRICT_PLUGINS="1",
+    )
+    assert result.returncode == 0, result.stderr
+    plugins = {p["name"]: p for p in json.loads(result.stdout)}
+    assert plugins["broken"]["status"] == "blocked"
+    assert plugins["good"]["status"] == "loaded"
+
+
+def test_empty_allow_list_loads_nothing(fake_dists):
+    result = run_cli(["plugins", "--json"], fake_dists, PASSPORT_HUB_LOAD_PLUGINS="")
+    assert result.returncode == 0
+    assert {p["status"] for p in json.loads(result.stdout)} == {"blocked"}
+
+
+def test_allow_list_loads_only_named(fake_dists):
+    result = run_cli(["plugins", "--json"], fake_dists, PASSPORT_HUB_LOAD_PLUGINS="good")
+    statuses = {p["name"]: p["status"] for p in json.loads(result.stdout)}
+    assert statuses["good"] == "loaded"
+    assert all(status == "blocked" for name, status in statuses.items() if name != "good")
+
+
+def test_required_plugins_with_version_specifiers(fake_dists):
+    ok = run_cli(["plugins"], fake_dists, PASSPORT_HUB_REQUIRED_PLUGINS="good>=1.2")
+    assert ok.returncode == 0, ok.stderr
+    too_old = run_cli(["plugins"], fake_dists, PASSPORT_HUB_REQUIRED_PLUGINS="good>=2")
+    assert too_old.returncode == 1
+    assert "missing required plugins: good>=2 (found 1.2.3)" in too_old.stderr
+    absent = run_cli(["plugins"], fake_dists, PASSPORT_HUB_REQUIRED_PLUGINS="nosuch")
+    assert "nosuch (not loaded)" in absent.stderr
+
+
+def test_duplicate_source_name_marks_the_second_plugin_failed():
+    from toy_plugins import module, toy_plugin
+
+    duplicate = module("dup", passport_hub_register_sources=toy_plugin.passport_hub_register_sources)
+    registry = load_plugins(Settings(load_plugins=["toy", "dup"]), extra=[("toy", toy_plugin), ("dup", duplicate)])
+    status = {p.name: (p.status, p.error) for p in registry.plugins if p.name in ("toy", "dup")}
+    assert status["toy"] == ("loaded", None)
+    assert status["dup"][0] == "failed"
+    assert "already registered by plugin 'toy'" in status["dup"][1]
+    assert registry.source_plugins["toy"] == "toy"
+
+
+def test_strict_mode_in_process_raises_plugin_error():
+    from toy_plugins import module
+
+    bad = module("bad", PASSPORT_HUB_API=">=3")
+    with pytest.raises(PluginError, match="bad \\(incompatible\\)"):
+        load_plugins(Settings(load_plugins=["bad"], strict_plugins=True), extra=[("bad", bad)])
