@@ -1,0 +1,1 @@
+"""Joint Services Transcript (JST) source and verifier for passport-hub."""
