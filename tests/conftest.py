@@ -1,17 +1,11 @@
-"""Fixtures for the core's tests.
-
-``hub_db_url`` gives each test an empty database: a SQLite file by default, or a
-fresh schema in the PostgreSQL named by PASSPORT_HUB_TEST_DATABASE_URL.
-"""
+"""Fixtures for the core's tests (``hub_db_url`` and ``hub_store`` come from the
+passport-hub pytest plugin, passport_hub/testing/pytest_plugin.py)."""
 
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-
-pytest_plugins = ["passport_hub.testing.fixtures"]
 
 
 @pytest.fixture
@@ -23,6 +17,3 @@ def hub_env(hub_db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("PASSPORT_HUB_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("PASSPORT_HUB_DATABASE_URL", hub_db_url)
     return {"PASSPORT_HUB_HOME": str(tmp_path / "home"), "PASSPORT_HUB_DATABASE_URL": hub_db_url}
-
-
-__all__ = ["uuid"]

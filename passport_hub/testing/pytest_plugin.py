@@ -1,4 +1,4 @@
-"""pytest fixtures shared by the core's and plugins' tests.
+"""The passport-hub pytest plugin (entry point ``pytest11``): fixtures for hub and plugin tests.
 
 ``hub_db_url``: an empty database per test — a SQLite file, or, when
 ``PASSPORT_HUB_TEST_DATABASE_URL`` names a PostgreSQL database, a fresh schema in it
@@ -13,6 +13,16 @@ import uuid
 import pytest
 
 TEST_DATABASE_ENV = "PASSPORT_HUB_TEST_DATABASE_URL"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "database: uses a hub database (re-run on PostgreSQL in CI)")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "hub_db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
 
 
 @pytest.fixture
