@@ -1,0 +1,46 @@
+"""The ``etranscript`` credential source: sniff and parse PESC College Transcripts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from passport_hub.contract import CredentialSource, Document
+from passport_hub.model import CredentialRecord
+
+_XML_ROOTS = frozenset({"CollegeTranscript", "AcademicRecordBatch"})
+
+
+class EtranscriptSource(CredentialSource):
+    """PESC CollegeTranscript v1.x (XML, any encoding; MOXy / EdExchange JSON; PESC JSON-LD draft)."""
+
+    name = "etranscript"
+    title = "PESC College Transcript (eTranscript California) — awards and courses"
+    formats = (
+        "application/xml; PESC CollegeTranscript v1.x (and AcademicRecordBatch)",
+        "application/json; PESC CollegeTranscript (EclipseLink MOXy, EdExchange)",
+        "application/ld+json; PESC JSON-LD transcript (draft)",
+    )
+
+    def sniff(self, document: Document) -> bool:
+        try:
+            if document.looks_like_json():
+                data = document.try_json()
+                if data is None:
+                    return False
+                from .jsonld import jsonld_transcripts
+                from .parser import transcripts_in_json
+
+                return transcripts_in_json(data) is not None or jsonld_transcripts(data) is not None
+            from passport_hub.xmlsafe import has_doctype, root_local_name
+
+            if has_doctype(document.data):
+                # claim it so that parse refuses it as unsafe instead of "unrecognized"
+                return b"CollegeTranscript" in document.data.replace(b"\x00", b"")
+            return root_local_name(document.data) in _XML_ROOTS
+        except Exception:  # sniff never raises
+            return False
+
+    def parse(self, document: Document) -> Iterator[CredentialRecord]:
+        from .parser import parse_document
+
+        yield from parse_document(document)
