@@ -34,6 +34,12 @@ def _extract(data: bytes) -> list[str]:
             return pages
     except PDFPasswordIncorrect:
         raise EncryptedPdf() from None
+    except Exception as exc:
+        # pdfplumber wraps pdfminer errors: PdfminerException(PDFPasswordIncorrect())
+        if any(isinstance(a, PDFPasswordIncorrect) for a in getattr(exc, "args", ())) or isinstance(
+                exc.__context__, PDFPasswordIncorrect):
+            raise EncryptedPdf() from None
+        raise
 
 
 class PageText(str):
