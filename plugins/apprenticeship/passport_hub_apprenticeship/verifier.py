@@ -84,9 +84,9 @@ def check_agency(record: CredentialRecord) -> Check:
     name = STATE_NAMES.get(state, state)
     if agency_type in types:
         return Check(name="agency_type_consistent", status=CheckStatus.PASSED,
-                     detail=f"{name} is listed with a {listed} registration agency; the record says {agency_type}")
+                     detail=f"{name} is listed with registration agency type {listed}; the record says {agency_type}")
     return Check(name="agency_type_consistent", status=CheckStatus.FAILED,
-                 detail=f"{name} is listed with a {listed} registration agency, but the record says {agency_type}")
+                 detail=f"{name} is listed with registration agency type {listed}, but the record says {agency_type}")
 
 
 def check_hours(record: CredentialRecord) -> Check:
