@@ -52,6 +52,7 @@ class DocumentStore:
         self,
         *,
         bundled: bool = True,
+        bundled_documents: bool | None = None,
         contexts: dict[str, Path | bytes | dict] | None = None,
         documents: dict[str, Path | bytes | dict] | None = None,
     ):
@@ -60,6 +61,7 @@ class DocumentStore:
         self._document_src: dict[str, Path | bytes | dict] = {}
         if bundled:
             self._context_src.update(_bundled_index("contexts", "contexts"))
+        if bundled if bundled_documents is None else bundled_documents:
             self._document_src.update(_bundled_index("documents", "documents"))
         self._context_src.update(contexts or {})
         self._document_src.update(documents or {})

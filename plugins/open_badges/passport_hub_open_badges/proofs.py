@@ -193,7 +193,9 @@ class DataIntegrityVerifier:
             return ProofOutcome("not_checked", exc.code, exc.message, method_id=method)
         except MissingDocument as exc:
             return ProofOutcome(
-                "not_checked", "did_web_unresolved", f"DID document {exc.url} is not available offline",
+                "not_checked",
+                "did_web_unresolved",
+                f"DID document {exc.url} is not available offline",
                 method_id=method,
             )
         if key.kind != "Ed25519":
@@ -217,7 +219,11 @@ class DataIntegrityVerifier:
             key.key.verify(signature, data)
         except InvalidSignature:
             return ProofOutcome(
-                "failed", "invalid_signature", f"{label} by {method}: the signature is not valid",
-                key.controller, method, notes,
+                "failed",
+                "invalid_signature",
+                f"{label} by {method}: the signature is not valid",
+                key.controller,
+                method,
+                notes,
             )
         return ProofOutcome("passed", "valid", f"{label} by {method}", key.controller, method, notes)

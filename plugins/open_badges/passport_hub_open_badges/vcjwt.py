@@ -36,8 +36,8 @@ class CompactJws:
 
 def looks_like_jwt(data: bytes) -> bool:
     head = data[:64].lstrip()
-    return head.startswith(b"eyJ") and data.count(b".") >= 2 and len(data) <= MAX_JWT_BYTES and bool(
-        _COMPACT.match(data)
+    return (
+        head.startswith(b"eyJ") and data.count(b".") >= 2 and len(data) <= MAX_JWT_BYTES and bool(_COMPACT.match(data))
     )
 
 

@@ -23,11 +23,11 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from passport_hub.model import Check, CheckStatus
-from pydantic import BaseModel, Field
 
+from .config import OpenBadgesVerifyConfig
 from .keys import KeyResolver
 from .loader import DocumentStore, MissingDocument, default_store, load_index_dir
 from .proofs import ContextNotFound, DataIntegrityVerifier, JsonLdFailure, UnsafeJsonLd, canonize, unsecured
@@ -36,38 +36,16 @@ from .vcjwt import CompactJws, JwtError, credential_of, decode, issuer_id, looks
 
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
-OB_CONTEXT_PREFIXES = ("https://purl.imsglobal.org/spec/ob/v3p0/", "https://imsglobal.github.io/openbadges-specification/")
+OB_CONTEXT_PREFIXES = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/",
+    "https://imsglobal.github.io/openbadges-specification/",
+)
 CLR_CONTEXT_PREFIXES = ("https://purl.imsglobal.org/spec/clr/v2p0/", "https://dc.imsglobal.org/draft/clr/v2p0/")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*$")
 
 SKIP_MALFORMED = "skipped: the credential is malformed"
 SKIP_SIGNATURE = "skipped: the signature is not valid, so dates and status cannot be trusted"
 SKIP_UNSIGNED = "skipped: the credential has no verified signature"
-
-
-class OpenBadgesVerifyConfig(BaseModel):
-    """Settings of the ``open_badges`` verifier (env ``PASSPORT_HUB_OPEN_BADGES_<FIELD>``)."""
-
-    issuer_key_binding: Literal["require", "warn", "off"] = Field(
-        "warn",
-        description=(
-            "Is the proof key's controller required to be the credential's issuer? "
-            "'require' fails the check on a mismatch (1EdTech validator: 'Key controller does not "
-            "match issuer'); 'warn' reports it not_checked with the reason (verifier-core skips it); "
-            "'off' does not compare."
-        ),
-    )
-    clock_skew_seconds: int = Field(300, ge=0, description="tolerance for validFrom/validUntil")
-    https_fragment_keys: bool = Field(
-        True, description="take the key from an HTTPS verificationMethod's multibase fragment (OB guide)"
-    )
-    fetch_contexts: bool = Field(False, description="fetch JSON-LD contexts missing from the cache")
-    fetch_did_documents: bool = Field(False, description="fetch did:web documents missing from the cache")
-    fetch_status_lists: bool = Field(True, description="fetch status list credentials (allowed hosts only)")
-    allowed_hosts: list[str] = Field(default_factory=list, description="hosts the verifier may fetch from")
-    contexts_dir: str | None = Field(None, description="extra offline contexts: a folder with index.json")
-    documents_dir: str | None = Field(None, description="extra offline documents: a folder with index.json")
-    bundled_documents: bool = Field(True, description="serve the DID documents / status lists shipped")
 
 
 def _check(name: str, status: str, detail: str) -> Check:
@@ -117,7 +95,7 @@ class Engine:
                 store = default_store()
             else:
                 store = DocumentStore(
-                    bundled=c.bundled_documents,
+                    bundled_documents=c.bundled_documents,
                     contexts=load_index_dir(c.contexts_dir) if c.contexts_dir else None,
                     documents=load_index_dir(c.documents_dir) if c.documents_dir else None,
                 )
@@ -218,7 +196,9 @@ class Engine:
         notes: list[str] = []
         ctx = cred.get("@context")
         if ctx is None:
-            return ["invalid_jsonld: The credential does not appear to be a valid jsonld document - there is no context."], notes
+            return [
+                "invalid_jsonld: The credential does not appear to be a valid jsonld document - there is no context."
+            ], notes
         contexts = _as_list(ctx)
         if not contexts or contexts[0] not in (VC_V1, VC_V2):
             if VC_V1 in contexts or VC_V2 in contexts:
@@ -232,9 +212,9 @@ class Engine:
         if "VerifiableCredential" not in types:
             problems.append("invalid_type: type does not include VerifiableCredential")
         strs = [c for c in contexts if isinstance(c, str)]
-        if any(t in types for t in ("OpenBadgeCredential", "AchievementCredential", "EndorsementCredential")) and not any(
-            c.startswith(OB_CONTEXT_PREFIXES) for c in strs
-        ):
+        if any(
+            t in types for t in ("OpenBadgeCredential", "AchievementCredential", "EndorsementCredential")
+        ) and not any(c.startswith(OB_CONTEXT_PREFIXES) for c in strs):
             notes.append("no Open Badges 3.0 context")
         if "ClrCredential" in types and not any(c.startswith(CLR_CONTEXT_PREFIXES) for c in strs):
             notes.append("no CLR 2.0 context")
@@ -276,7 +256,11 @@ class Engine:
             return status, f"{code}: {detail}", key.controller if key else None
         proofs = _as_list(cred.get("proof"))
         if not proofs:
-            return "not_checked", "no_proof: This is not a Verifiable Credential - it does not have a digital signature.", None
+            return (
+                "not_checked",
+                "no_proof: This is not a Verifiable Credential - it does not have a digital signature.",
+                None,
+            )
         outcomes = [self.di.verify_proof(cred, p, canonical) for p in proofs]
         for o in outcomes:
             if o.code == "did_web_unresolved":
@@ -300,13 +284,21 @@ class Engine:
         policy = self.config.issuer_key_binding
         iss = issuer_id(cred)
         if policy == "off":
-            return _check("issuer_key_binding", "not_checked", "policy_off: issuer/key binding is not checked (policy off)")
+            return _check(
+                "issuer_key_binding", "not_checked", "policy_off: issuer/key binding is not checked (policy off)"
+            )
         if controller is not None and controller == iss:
             return _check("issuer_key_binding", "passed", f"match: the key's controller is the issuer {iss}")
-        who = f"the key's controller {controller}" if controller else "the key (embedded in the JWT header) has no controller and"
+        who = (
+            f"the key's controller {controller}"
+            if controller
+            else "the key (embedded in the JWT header) has no controller and"
+        )
         msg = f"issuer_mismatch: {who} is not the issuer {iss}"
         if policy == "require":
-            return _check("issuer_key_binding", "failed", f"{msg}: Key controller does not match issuer (policy require)")
+            return _check(
+                "issuer_key_binding", "failed", f"{msg}: Key controller does not match issuer (policy require)"
+            )
         return _check("issuer_key_binding", "not_checked", f"{msg} (policy warn: signature valid, issuer not bound)")
 
     def _validity(self, cred: dict, now: datetime) -> Check:
@@ -317,13 +309,15 @@ class Engine:
         end = parse_datetime(cred.get(end_field))
         if start is not None and now + skew < start:
             return _check(
-                "validity_window", "failed",
+                "validity_window",
+                "failed",
                 f"not_yet_valid: The credential is not yet issued or valid (issuance date or validFrom is "
                 f"{cred.get(start_field)}).",
             )
         if end is not None and now - skew > end:
             return _check(
-                "validity_window", "failed",
+                "validity_window",
+                "failed",
                 f"expired: The credential has expired (expiration date or validUntil was {cred.get(end_field)}).",
             )
         span = f"from {cred.get(start_field) or 'unspecified'} until {cred.get(end_field) or 'no expiry'}"
@@ -340,10 +334,14 @@ class Engine:
             name = {"revocation": "not_revoked", "suspension": "not_suspended"}.get(purpose, "not_revoked")
             etype = entry.get("type")
             if etype not in ENTRY_TYPES:
-                out.append(_check(name, "not_checked", f"unsupported_status_type: status type {etype!r} is not supported"))
+                out.append(
+                    _check(name, "not_checked", f"unsupported_status_type: status type {etype!r} is not supported")
+                )
                 continue
             if purpose not in ("revocation", "suspension"):
-                out.append(_check(f"status_{purpose}", "not_checked", f"unsupported_purpose: statusPurpose {purpose!r}"))
+                out.append(
+                    _check(f"status_{purpose}", "not_checked", f"unsupported_purpose: statusPurpose {purpose!r}")
+                )
                 continue
             out.append(self._status_entry(cred, entry, name, run))
         return out
@@ -372,7 +370,9 @@ class Engine:
             verb = "Credential has been revoked" if purpose == "revocation" else "Credential is suspended"
             code = "revoked" if purpose == "revocation" else "suspended"
             return _check(name, "failed", f"{code}: {verb} (status list {where}){tail}")
-        return _check(name, "passed", f"not_{'revoked' if purpose == 'revocation' else 'suspended'}: bit clear in {where}{tail}")
+        return _check(
+            name, "passed", f"not_{'revoked' if purpose == 'revocation' else 'suspended'}: bit clear in {where}{tail}"
+        )
 
     def _trusted_list(self, url: str, raw: Any, run: _Run) -> tuple[dict, str | None]:
         """Verify the list credential's signature (cached by content) and validity window."""
@@ -460,8 +460,16 @@ def verdict(checks: list[Check]) -> str:
         code = _code(sig)
         if code == "no_proof":
             return "unsigned"
-        if code in ("did_web_unresolved", "unknown_scheme", "unknown_verification_method", "key_not_found",
-                    "no_verification_method", "not_authorized", "bad_did", "did_document_mismatch"):
+        if code in (
+            "did_web_unresolved",
+            "unknown_scheme",
+            "unknown_verification_method",
+            "key_not_found",
+            "no_verification_method",
+            "not_authorized",
+            "bad_did",
+            "did_document_mismatch",
+        ):
             return "issuer_unresolvable"
         return "unverifiable"
     binding = by.get("issuer_key_binding")
@@ -488,9 +496,7 @@ def default_engine() -> Engine:
     return _default_engine
 
 
-def verify_credential(
-    data: bytes, *, now: datetime | None = None, engine: Engine | None = None
-) -> list[Check]:
+def verify_credential(data: bytes, *, now: datetime | None = None, engine: Engine | None = None) -> list[Check]:
     """Verify one credential (JSON or VC-JWT bytes) fully offline; no record needed.
 
     ``now`` defaults to the current time (inject it for reproducible results).

@@ -1,0 +1,409 @@
+"""OB 3.0 / CLR 2.0 / W3C VC credentials -> ``CredentialRecord``.
+
+- An OpenBadgeCredential / AchievementCredential (VC 1.1 or 2.0, JSON or VC-JWT) is one
+  record: the achievement with its alignments (skills, occupations, a CTDL CTID), the
+  issuer profile, the holder (subject name / unhashed identifiers), validity dates,
+  results (with their ResultDescription names), evidence and credits as results.
+- A ClrCredential yields one record per credential it holds
+  (``credentialSubject.verifiableCredential[]``); the CLR and its associations are kept
+  in each record's results, achievements listed without a credential in its warnings.
+- Any other VC becomes one record of kind ``other`` (with a warning).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from passport_hub.contract import Document
+from passport_hub.errors import MalformedError
+from passport_hub.model import (
+    Achievement,
+    CredentialRecord,
+    Holder,
+    Identifier,
+    Issuer,
+    Kind,
+    Occupation,
+    RecordStatus,
+    Result,
+    Skill,
+    Source,
+    stable_id,
+)
+
+OB_TYPES = ("OpenBadgeCredential", "AchievementCredential")
+CLR_TYPE = "ClrCredential"
+VC_BASES = ("https://www.w3.org/2018/credentials/v1", "https://www.w3.org/ns/credentials/v2")
+
+_KIND_BY_TYPE = {
+    "degree": Kind.DEGREE,
+    "associatedegree": Kind.DEGREE,
+    "bachelordegree": Kind.DEGREE,
+    "masterdegree": Kind.DEGREE,
+    "doctoraldegree": Kind.DEGREE,
+    "professionaldoctorate": Kind.DEGREE,
+    "researchdoctorate": Kind.DEGREE,
+    "certificate": Kind.CERTIFICATE,
+    "diploma": Kind.CERTIFICATE,
+    "generaleducationdevelopment": Kind.CERTIFICATE,
+    "journeymancertificate": Kind.CERTIFICATE,
+    "mastercertificate": Kind.CERTIFICATE,
+    "certificateofcompletion": Kind.CERTIFICATE,
+    "secondaryschooldiploma": Kind.CERTIFICATE,
+    "certification": Kind.CERTIFICATION,
+    "license": Kind.LICENSE,
+    "apprenticeshipcertificate": Kind.APPRENTICESHIP,
+    "course": Kind.COURSE,
+    "assessmentresult": Kind.TEST_SCORE,
+    "assessment": Kind.TEST_SCORE,
+    "badge": Kind.BADGE,
+    "competency": Kind.BADGE,
+    "microcredential": Kind.BADGE,
+    "achievement": Kind.BADGE,
+    "award": Kind.BADGE,
+    "co-curricular": Kind.BADGE,
+    "extracurricular": Kind.BADGE,
+}
+_SOC = re.compile(r"^\d{2}-\d{4}(\.\d{2})?$")
+_CTID = re.compile(r"(ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", re.I)
+
+
+def as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _str(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return " ".join(value.split())
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _date(value: Any) -> date | None:
+    from .verify import parse_datetime
+
+    dt = parse_datetime(value)
+    return dt.date() if dt else None
+
+
+def types_of(cred: dict) -> list[str]:
+    return [t for t in as_list(cred.get("type")) if isinstance(t, str)]
+
+
+def is_credential(value: Any) -> bool:
+    """A W3C VC (VC base context first, type VerifiableCredential), or an object typed as an
+    OB 3.0 / CLR 2.0 credential even with broken contexts (imported; the verifier flags it)."""
+    if not isinstance(value, dict):
+        return False
+    types = types_of(value)
+    ctx = as_list(value.get("@context"))
+    if ctx and ctx[0] in VC_BASES and "VerifiableCredential" in types:
+        return True
+    return any(t in types for t in (*OB_TYPES, CLR_TYPE)) and "credentialSubject" in value
+
+
+def _scheme_for(uri: str) -> str:
+    if uri.startswith("did:"):
+        return "did"
+    if uri.startswith("urn:"):
+        return "urn"
+    return "url"
+
+
+def _issuer(cred: dict) -> Issuer:
+    raw = cred.get("issuer")
+    profile = raw if isinstance(raw, dict) else {"id": raw}
+    ident = _str(profile.get("id"))
+    idents = [Identifier(scheme=_scheme_for(ident), value=ident)] if ident else []
+    for other in as_list(profile.get("otherIdentifier")):
+        if isinstance(other, dict) and _str(other.get("identifier")):
+            idents.append(
+                Identifier(scheme=_str(other.get("identifierType")) or "other", value=_str(other["identifier"]))
+            )
+    name = _str(profile.get("name")) or ident or "unknown issuer"
+    url = _str(profile.get("url"))
+    return Issuer(name=name, identifiers=idents, url=url)
+
+
+def _holder(subject: dict, warnings: list[str]) -> Holder | None:
+    idents: list[Identifier] = []
+    email = None
+    sid = _str(subject.get("id"))
+    if sid:
+        idents.append(Identifier(scheme=_scheme_for(sid), value=sid))
+    hashed = 0
+    for ident in as_list(subject.get("identifier")):
+        if not isinstance(ident, dict):
+            continue
+        if ident.get("hashed") is True or str(ident.get("hashed")).lower() == "true":
+            hashed += 1
+            continue
+        value = _str(ident.get("identityHash"))
+        kind = _str(ident.get("identityType")) or "identifier"
+        if not value:
+            continue
+        if kind == "emailAddress" and email is None:
+            email = value
+        idents.append(Identifier(scheme=kind, value=value))
+    if hashed:
+        warnings.append(f"{hashed} hashed recipient identifier(s) kept out of the record (identityHash)")
+    name = _str(subject.get("name")) or email or sid
+    if not name:
+        return None
+    return Holder(name=name, email=email, identifiers=idents)
+
+
+def _alignments(achievement: dict) -> tuple[list[Skill], list[Occupation], str | None]:
+    skills: list[Skill] = []
+    occupations: list[Occupation] = []
+    ctid = None
+    for al in as_list(achievement.get("alignment")):
+        if not isinstance(al, dict):
+            continue
+        name = _str(al.get("targetName"))
+        code = _str(al.get("targetCode"))
+        url = _str(al.get("targetUrl"))
+        framework = _str(al.get("targetFramework"))
+        ttype = _str(al.get("targetType")) or ""
+        blob = " ".join(filter(None, [framework, url])).lower()
+        if ttype in ("CTDL", "ceterms:Credential") and url and _CTID.search(url):
+            ctid = ctid or _CTID.search(url).group(1).lower()
+            continue
+        if code and _SOC.match(code) and ("o*net" in blob or "onet" in blob or "soc" in blob):
+            occupations.append(
+                Occupation(
+                    framework="onet_soc" if "." in code or "onet" in blob or "o*net" in blob else "soc",
+                    code=code,
+                    title=name,
+                )
+            )
+            continue
+        if name or code:
+            skills.append(Skill(name=name or code, framework=framework, code=code, url=url))
+    return skills, occupations, ctid
+
+
+def _achievement(cred: dict, achievement: dict, warnings: list[str]) -> Achievement:
+    atype = _str(achievement.get("achievementType")) or ""
+    key = atype.lower().removeprefix("ext:")
+    kind = _KIND_BY_TYPE.get(key)
+    if kind is None:
+        kind = Kind.BADGE if any(t in types_of(cred) for t in OB_TYPES) else Kind.OTHER
+        if atype:
+            warnings.append(f"achievementType {atype!r} mapped to kind {kind.value}")
+    skills, occupations, ctid = _alignments(achievement)
+    idents: list[Identifier] = []
+    aid = _str(achievement.get("id"))
+    if aid:
+        idents.append(Identifier(scheme=_scheme_for(aid), value=aid))
+    if _str(achievement.get("humanCode")):
+        idents.append(Identifier(scheme="human_code", value=_str(achievement["humanCode"])))
+    for other in as_list(achievement.get("otherIdentifier")):
+        if isinstance(other, dict) and _str(other.get("identifier")):
+            idents.append(
+                Identifier(scheme=_str(other.get("identifierType")) or "other", value=_str(other["identifier"]))
+            )
+    if ctid:
+        idents.append(Identifier(scheme="ctid", value=ctid))
+    title = _str(achievement.get("name")) or _str(cred.get("name")) or "Untitled achievement"
+    return Achievement(
+        kind=kind,
+        title=title,
+        description=_str(achievement.get("description")),
+        ctid=ctid,
+        identifiers=idents,
+        skills=skills,
+        occupations=occupations,
+    )
+
+
+def _results(cred: dict, subject: dict, achievement: dict) -> list[Result]:
+    out: list[Result] = []
+    descriptions = {rd.get("id"): rd for rd in as_list(achievement.get("resultDescription")) if isinstance(rd, dict)}
+    levels = {}
+    for rd in descriptions.values():
+        for lvl in as_list(rd.get("rubricCriterionLevel")):
+            if isinstance(lvl, dict) and lvl.get("id"):
+                levels[lvl["id"]] = lvl
+    for res in as_list(subject.get("result")):
+        if not isinstance(res, dict):
+            continue
+        rd = descriptions.get(res.get("resultDescription")) or {}
+        aligned = next((a for a in as_list(res.get("alignment")) if isinstance(a, dict)), {})
+        name = _str(rd.get("name")) or _str(aligned.get("targetName")) or "result"
+        value = _str(res.get("value"))
+        if value is None and res.get("achievedLevel"):
+            lvl = levels.get(res["achievedLevel"]) or {}
+            value = _str(lvl.get("name")) or _str(res["achievedLevel"])
+        if value is None:
+            value = _str(res.get("status"))
+        if value is not None:
+            out.append(Result(name=name, value=value))
+    for field, label in (
+        ("creditsEarned", "credits_earned"),
+        ("term", "term"),
+        ("role", "role"),
+        ("licenseNumber", "license_number"),
+        ("activityStartDate", "activity_start"),
+        ("activityEndDate", "activity_end"),
+    ):
+        if _str(subject.get(field)):
+            out.append(Result(name=label, value=_str(subject[field])))
+    if _str(achievement.get("creditsAvailable")):
+        out.append(Result(name="credits_available", value=_str(achievement["creditsAvailable"])))
+    if _str(achievement.get("fieldOfStudy")):
+        out.append(Result(name="field_of_study", value=_str(achievement["fieldOfStudy"])))
+    # evidence may sit on the credential (OB 3.0) or the subject
+    for ev in as_list(cred.get("evidence")) + as_list(subject.get("evidence")):
+        if isinstance(ev, dict):
+            label = _str(ev.get("name")) or _str(ev.get("description")) or _str(ev.get("narrative")) or "evidence"
+            link = _str(ev.get("id"))
+            out.append(Result(name="evidence", value=f"{label} <{link}>" if link else label))
+        elif _str(ev):
+            out.append(Result(name="evidence", value=_str(ev)))
+    return out
+
+
+def _subjects(cred: dict) -> list[dict]:
+    return [s for s in as_list(cred.get("credentialSubject")) if isinstance(s, dict)]
+
+
+def credential_records(
+    cred: dict,
+    *,
+    document: Document,
+    plugin_version: str,
+    form: str,
+    locator: str | None = None,
+    extra_results: list[Result] | None = None,
+    extra_warnings: list[str] | None = None,
+) -> Iterator[CredentialRecord]:
+    """One record per AchievementSubject (normally exactly one)."""
+    types = types_of(cred)
+    contexts = as_list(cred.get("@context"))
+    version = "VC 2.0" if VC_BASES[1] in contexts else "VC 1.1" if VC_BASES[0] in contexts else "no VC context"
+    ob = next((t for t in types if t in OB_TYPES), None)
+    label = (
+        f"OB 3.0 {ob}" if ob else f"W3C VC {'/'.join(t for t in types if t != 'VerifiableCredential') or 'credential'}"
+    )
+    issuer = _issuer(cred)
+    subjects = _subjects(cred) or [{}]
+    for n, subject in enumerate(subjects):
+        warnings = list(extra_warnings or [])
+        achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else None
+        if achievement is None:
+            if ob:
+                warnings.append("credentialSubject has no achievement; the credential name is used")
+            else:
+                warnings.append("not an Open Badges credential: imported as kind 'other' from its name")
+            achievement = {"name": cred.get("name"), "description": cred.get("description")}
+        holder = _holder(subject, warnings)
+        ach = _achievement(cred, achievement, warnings)
+        results = list(extra_results or [])
+        cname = _str(cred.get("name"))
+        if cname and cname != ach.title:
+            results.insert(0, Result(name="credential_name", value=cname))
+        results += _results(cred, subject, achievement)
+        if cred.get("endorsement") or achievement.get("endorsement"):
+            count = len(as_list(cred.get("endorsement"))) + len(as_list(achievement.get("endorsement")))
+            warnings.append(f"{count} embedded EndorsementCredential(s) not imported as records")
+        issued = _date(cred.get("validFrom") or cred.get("issuanceDate") or cred.get("awardedDate"))
+        expires = _date(cred.get("validUntil") or cred.get("expirationDate"))
+        cid = _str(cred.get("id"))
+        holder_key = holder.identifiers[0].value if holder and holder.identifiers else (holder.name if holder else "")
+        achievement_key = _str(achievement.get("id")) or ach.title
+        record_id = stable_id(
+            issuer.identifiers[0].value if issuer.identifiers else issuer.name,
+            achievement_key,
+            holder_key,
+            cid or "open_badges",
+            n if len(subjects) > 1 else "",
+        )
+        loc = locator or ""
+        if len(subjects) > 1:
+            loc = f"{loc}credentialSubject[{n}]" if not loc else f"{loc}.credentialSubject[{n}]"
+        yield CredentialRecord(
+            id=record_id,
+            holder=holder,
+            issuer=issuer,
+            achievement=ach,
+            issued_on=issued,
+            expires_on=expires,
+            status=RecordStatus.UNKNOWN,
+            results=results,
+            source=Source(
+                plugin="open_badges",
+                plugin_version=plugin_version,
+                format=f"{label} ({version}, {form})",
+                document_sha256=document.sha256,
+                locator=loc or None,
+            ),
+            warnings=warnings,
+        )
+
+
+def clr_records(clr: dict, *, document: Document, plugin_version: str, form: str) -> Iterator[CredentialRecord]:
+    """One record per credential a ClrCredential holds; associations kept in results."""
+    from .vcjwt import JwtError, credential_of, decode
+
+    subject = next(iter(_subjects(clr)), None)
+    if subject is None:
+        raise MalformedError(f"{document.name}: the ClrCredential has no credentialSubject")
+    held = as_list(subject.get("verifiableCredential"))
+    if not held:
+        raise MalformedError(f"{document.name}: the ClrCredential holds no verifiableCredential")
+    achievements = {a.get("id"): a for a in as_list(subject.get("achievement")) if isinstance(a, dict)}
+    associations = [a for a in as_list(subject.get("association")) if isinstance(a, dict)]
+    clr_label = f"{_str(clr.get('name')) or 'CLR'} <{_str(clr.get('id')) or 'no id'}> from {_issuer(clr).name}"
+    covered: set[str] = set()
+    parsed: list[tuple[int, dict, str]] = []
+    for i, item in enumerate(held):
+        if isinstance(item, str):
+            try:
+                parsed.append((i, credential_of(decode(item)), "VC-JWT in CLR"))
+            except JwtError as exc:
+                raise MalformedError(f"{document.name}: held credential [{i}] is not a valid VC-JWT ({exc})") from exc
+        elif is_credential(item):
+            parsed.append((i, item, "JSON in CLR"))
+        else:
+            raise MalformedError(f"{document.name}: held credential [{i}] is not a verifiable credential")
+    for _i, cred, _f in parsed:
+        for s in _subjects(cred):
+            if isinstance(s.get("achievement"), dict) and s["achievement"].get("id"):
+                covered.add(s["achievement"]["id"])
+    orphan = [a for aid, a in achievements.items() if aid not in covered]
+    for pos, (i, cred, sub_form) in enumerate(parsed):
+        aids = {s["achievement"].get("id") for s in _subjects(cred) if isinstance(s.get("achievement"), dict)}
+        extra = [Result(name="clr", value=clr_label)]
+        for assoc in associations:
+            src, tgt = assoc.get("sourceId"), assoc.get("targetId")
+            if src in aids or tgt in aids:
+                other = tgt if src in aids else src
+                other_name = _str((achievements.get(other) or {}).get("name"))
+                direction = "" if src in aids else "inverse "
+                extra.append(
+                    Result(
+                        name="association",
+                        value=f"{direction}{assoc.get('associationType')} {other}"
+                        + (f" ({other_name})" if other_name else ""),
+                    )
+                )
+        warnings = []
+        if pos == 0 and orphan:
+            names = ", ".join(f"{_str(a.get('name')) or '?'} <{a.get('id')}>" for a in orphan)
+            warnings.append(f"the CLR lists achievement(s) without a held credential, not imported: {names}")
+        yield from credential_records(
+            cred,
+            document=document,
+            plugin_version=plugin_version,
+            form=f"{sub_form}, {form}",
+            locator=f"credentialSubject.verifiableCredential[{i}]",
+            extra_results=extra,
+            extra_warnings=warnings,
+        )

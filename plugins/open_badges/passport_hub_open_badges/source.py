@@ -1,0 +1,79 @@
+"""The ``open_badges`` credential source: sniff and parse OB 3.0 / CLR 2.0 / W3C VCs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from passport_hub.contract import CredentialSource, Document
+from passport_hub.errors import MalformedError, UnrecognizedError
+from passport_hub.model import CredentialRecord
+
+FORMATS = (
+    "application/vc+ld+json; Open Badges 3.0 OpenBadgeCredential / AchievementCredential",
+    "application/vc+ld+json; CLR 2.0 ClrCredential",
+    "application/vc+jwt; VC-JWT (compact JWS) of the above",
+    "application/vc+ld+json; W3C Verifiable Credential (VC Data Model 1.1 / 2.0)",
+)
+
+
+def _credential(document: Document):
+    """(credential dict, form) or None; never raises."""
+    from .records import is_credential
+    from .vcjwt import JwtError, credential_of, decode, looks_like_jwt
+
+    data = document.data
+    if looks_like_jwt(data):
+        try:
+            cred = credential_of(decode(data))
+        except JwtError:
+            return None
+        return (cred, "VC-JWT") if is_credential(cred) else None
+    value = document.try_json()
+    return (value, "JSON") if is_credential(value) else None
+
+
+class OpenBadgesSource(CredentialSource):
+    name = "open_badges"
+    title = "Open Badges 3.0, CLR 2.0 and W3C verifiable credentials (JSON and VC-JWT)"
+    formats = FORMATS
+
+    def sniff(self, document: Document) -> bool:
+        """A JSON object whose first @context is the VC base context and whose type includes
+        VerifiableCredential, or a VC-JWT carrying one. CTDL JSON-LD and PESC JSON have
+        neither, so they are never claimed."""
+        try:
+            return _credential(document) is not None
+        except Exception:  # sniff never raises
+            return False
+
+    def parse(self, document: Document) -> Iterator[CredentialRecord]:
+        from .records import CLR_TYPE, clr_records, credential_records, types_of
+        from .vcjwt import looks_like_jwt
+
+        found = _credential(document)
+        if found is None:
+            if looks_like_jwt(document.data):
+                raise MalformedError(f"{document.name}: a JWT that carries no verifiable credential")
+            document.json()  # raises MalformedError for broken JSON
+            raise UnrecognizedError(
+                f"{document.name}: not a verifiable credential (needs the VC base @context first and "
+                "type VerifiableCredential)"
+            )
+        cred, form = found
+        types = types_of(cred)
+        if "EndorsementCredential" in types:
+            raise UnrecognizedError(
+                f"{document.name}: an EndorsementCredential endorses an issuer or achievement; it is not a "
+                "holder's credential and is not imported"
+            )
+        try:
+            if CLR_TYPE in types:
+                yield from clr_records(cred, document=document, plugin_version=self.plugin_version, form=form)
+            else:
+                yield from credential_records(cred, document=document, plugin_version=self.plugin_version, form=form)
+        except (MalformedError, UnrecognizedError):
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise MalformedError(
+                f"{document.name}: the credential could not be read ({type(exc).__name__})", internal=repr(exc)
+            ) from exc
