@@ -21,7 +21,8 @@ from passport_hub.dates import parse_date_ex
 DATE = r"\d{1,2}-[A-Za-z]{3}-(?:\d{4}|\d{2})"
 COURSE_ID = r"(?:AR|NV|MC|CG|AF|DD)-\d{4}-\d{4}"
 OCC_PREFIXES = ("MOS", "NER", "NEC", "NWO", "LDO", "MCE", "MCO", "CGA", "CGR", "CGW")
-OCC_ID = r"(?:%s)-[A-Z0-9]+-\d{3}(?:[EOL]\d)?" % "|".join(OCC_PREFIXES)
+OCC_ALT = "|".join(OCC_PREFIXES)
+OCC_ID = rf"(?:{OCC_ALT})-[A-Z0-9]+-\d{{3}}(?:[EOL]\d)?"
 
 RE_COURSE_ID = re.compile(rf"^{COURSE_ID}$")
 RE_COURSE_VERSION = re.compile(r"^V\d{1,2}$")
@@ -29,8 +30,8 @@ RE_OCC_ID_PARTS = re.compile(rf"^(?P<type>{'|'.join(OCC_PREFIXES)})-(?P<des>[A-Z
                              r"(?P<sfx>[EOL]\d)?$")
 
 _COURSE_LINE = re.compile(rf"^(?P<id>{COURSE_ID})(?:\s+(?P<ver>V\d{{1,2}}))?(?:\s+(?P<rest>.*))?$")
-_OCC_LINE = re.compile(rf"^(?P<id>{OCC_ID}|NONE ASSIGNED)\s+(?P<d1>{DATE})(?:\s+(?P<d2>{DATE}))?$")
-_DATES_AT_END = re.compile(rf"^(?P<body>.*?)\s*(?P<d1>{DATE})(?:\s+(?P<d2>{DATE}))?$")
+_OCC_LINE = re.compile(rf"^(?P<id>{OCC_ID}|NONE ASSIGNED)\s+(?P<d1>{DATE})(?:\s*(?P<d2>{DATE}))?$")
+_DATES_AT_END = re.compile(rf"^(?P<body>.*?)\s*(?P<d1>{DATE})(?:\s*(?P<d2>{DATE}))?$")
 _REVIEW = r"\(\d{1,2}/\d{2}\)"
 _REVIEW_LINE = re.compile(rf"^(?:{_REVIEW}\s*)+$")
 _CREDIT_LINE = re.compile(
@@ -40,7 +41,7 @@ _GRADE_LEVEL = re.compile(r"^(?P<label>[A-Za-z][A-Za-z0-9 .]*?)\s*\((?P<pg>[EOW]
 _PAY_GRADE = re.compile(r"^(?:Pay Grade|Level)\s+(?P<pg>[EOWL]-?\d{1,2})$", re.IGNORECASE)
 _RATE = re.compile(r"^[A-Z]{2,4}(?:[123]|C|CS|CM)$")
 _TEST_LINE = re.compile(rf"^(?P<type>\S+)\s+(?P<title>.+?)\s+(?P<date>{DATE})(?:\s+(?P<score>.+))?$")
-_OTHER_LINE = re.compile(rf"^(?P<num>\S+)\s+(?P<title>.+?)\s+(?P<d1>{DATE})(?:\s+(?P<d2>{DATE}))?$")
+_OTHER_LINE = re.compile(rf"^(?P<num>\S+)\s+(?P<title>.+?)\s+(?P<d1>{DATE})(?:\s*(?P<d2>{DATE}))?$")
 _SUMMARY_HEADER = re.compile(rf"^(?P<name>[A-Z][A-Z'.\- ]*,\s*[A-Z][A-Z'.\- ]*?)\s+(?P<date>{DATE})$")
 _SUMMARY_COURSE = re.compile(
     rf"^(?P<id>{COURSE_ID})(?:\s+(?P<ver>V\d{{1,2}}))?\s+(?P<rest>.*?)\s*(?P<date>{DATE})?$")

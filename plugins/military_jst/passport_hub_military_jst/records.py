@@ -7,8 +7,8 @@ from datetime import date
 
 from passport_hub.model import (
     Achievement,
-    Credit,
     CredentialRecord,
+    Credit,
     Holder,
     Identifier,
     Issuer,
