@@ -7,9 +7,23 @@ makes the consistency checks that can honestly be made without a completion regi
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from functools import cache
 
-try:
-    __version__ = version("passport-hub-apprenticeship")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.1.0"
+DISTRIBUTION = "passport-hub-apprenticeship"
+
+
+@cache
+def dist_version() -> str:
+    """This distribution's version (looked up on first use: keeps plugin loading light)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.1.0"
+
+
+def __getattr__(name: str) -> str:
+    if name == "__version__":
+        return dist_version()
+    raise AttributeError(name)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from passport_hub.contract import CredentialSource, Document
 from passport_hub.model import CredentialRecord
 
-from . import __version__
+from . import dist_version
 
 FORMAT_CSV = "apprenticeship-completion-roster-csv"
 FORMAT_JSON = "apprenticeship-completion-roster-json"
@@ -35,8 +35,6 @@ class ApprenticeshipSource(CredentialSource):
         "application/json; apprenticeship completion roster export",
         "application/pdf; Certificate of Completion of Apprenticeship (California DAS)",
     )
-    plugin_version = __version__
-
     def sniff(self, document: Document) -> bool:
         try:
             from .roster import sniff_csv, sniff_json
@@ -66,7 +64,9 @@ class ApprenticeshipSource(CredentialSource):
     # --- helpers -------------------------------------------------------------------------------
 
     def _version(self) -> str:
-        return type(self).plugin_version or __version__
+        # set by the core when it registers the source; the distribution's own otherwise
+        version = type(self).plugin_version
+        return version if version and version != "0" else dist_version()
 
     def _roster_records(self, document: Document, outcomes, fmt: str) -> Iterator[CredentialRecord]:
         from .records import build_record, record_id

@@ -14,7 +14,6 @@ import re
 from passport_hub.contract import Verifier, VerifyContext
 from passport_hub.model import Check, CheckStatus, CredentialRecord
 
-from . import __version__
 from .reference import STATE_NAMES, agency_types, known_onet_codes
 
 _ONET = re.compile(r"^(\d{2})-\d{4}\.\d{2}$")
@@ -127,7 +126,6 @@ class ApprenticeshipVerifier(Verifier):
 
     name = "apprenticeship"
     title = "Registered Apprenticeship completion consistency (no public completion registry)"
-    plugin_version = __version__
 
     def issuer_key(self, record: CredentialRecord) -> str:
         state = _issuer_id(record, "registration_state") or "unknown"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
+from importlib.metadata import version
 
 import pytest
 from apprenticeship_testdata import (
@@ -108,6 +109,7 @@ def test_records_carry_the_normalized_rows(path):
                           "related technical instruction": (row["rti_hours"], "clock_hours")}
         assert record.warnings == expected["flags"]
         assert record.source.plugin == "apprenticeship"
+        assert record.source.plugin_version == version("passport-hub-apprenticeship") == "0.1.0"
         assert record.source.document_sha256 == document.sha256
     assert document._cache["rejections"] == [
         {"row": 9, "reason": "missing_required:completion_date",
