@@ -330,3 +330,22 @@ def demo(holder: str | None) -> None:
     _summary(outcomes, False)
     click.echo(f"\nStored in {settings.effective_database_url}. Try: passport-hub records")
     sys.exit(1 if any(o.error for o in outcomes) else 0)
+
+
+@main.command("new-plugin")
+@click.argument("name")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder to create the plugin in.")
+@click.option("--title", default=None, help="One line saying what the plugin reads.")
+def new_plugin(name: str, directory: Path, title: str | None) -> None:
+    """Generate a complete plugin distribution (source, verifier, sample, conformance tests).
+
+    \b
+    Example:
+      passport-hub new-plugin acme_certs --dir plugins
+      pip install -e plugins/acme_certs && pytest plugins/acme_certs
+    """
+    from .scaffold import new_plugin as scaffold
+
+    target = scaffold(name, directory, title)
+    click.echo(f"created {target}\nnext: pip install -e {target} && pytest {target}")

@@ -1,0 +1,43 @@
+"""``passport-hub new-plugin NAME``: a complete, installable plugin that passes its own tests."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from .errors import ConfigError
+
+_LAYOUT = {
+    "pyproject.toml.tmpl": "pyproject.toml",
+    "README.md.tmpl": "README.md",
+    "plugin.py.tmpl": "passport_hub_{name}/plugin.py",
+    "source.py.tmpl": "passport_hub_{name}/source.py",
+    "sample.json.tmpl": "passport_hub_{name}/samples/sample_{name}.json",
+    "test_conformance.py.tmpl": "tests/test_{name}_conformance.py",
+    "test_parse.py.tmpl": "tests/test_{name}_parse.py",
+}
+
+
+def new_plugin(name: str, directory: Path, title: str | None = None) -> Path:
+    """Write a plugin distribution named ``passport-hub-<name>`` into ``directory/<name>``."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ConfigError(f"plugin name {name!r}: use lower_snake_case letters, digits and underscores")
+    target = directory / name
+    if target.exists():
+        raise ConfigError(f"{target} already exists; choose another name or folder")
+    values = {
+        "name": name,
+        "dist_name": name.replace("_", "-"),
+        "class_name": "".join(part.capitalize() for part in name.split("_")),
+        "title": title or f"{name.replace('_', ' ').title()} credentials",
+    }
+    templates = resources.files("passport_hub") / "templates" / "plugin"
+    for template_name, relative in _LAYOUT.items():
+        path = target / relative.format(name=name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = Template(templates.joinpath(template_name).read_text()).substitute(values)
+        path.write_text(text)
+    (target / f"passport_hub_{name}" / "__init__.py").write_text(f'"""passport-hub plugin {name}."""\n')
+    return target
