@@ -259,3 +259,20 @@ def test_entry_point_module_registers_and_stays_light():
 
     (ep,) = [e for e in entry_points(group="passport_hub") if e.name == "red_cross"]
     assert ep.value == "passport_hub_red_cross.plugin"
+
+
+def test_bundled_samples_are_sniffed_and_parsed():
+    files = RedCrossSource.sample_documents()
+    assert [p.name for p in files] == [
+        "certificate_full_0SYN0A1.pdf",
+        "certificate_wallet_0SYN0B2.pdf",
+        "lookup_certnumber_single_valid.html",
+        "lookup_email_multiple_mixed.html",
+    ]
+    src = source()
+    counts = []
+    for path in files:
+        document = Document(path.read_bytes(), name=path.name)
+        assert src.sniff(document), path.name
+        counts.append(len(list(src.parse(document))))
+    assert counts == [1, 1, 1, 4]
