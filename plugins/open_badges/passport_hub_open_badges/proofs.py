@@ -17,6 +17,12 @@ from .keys import KeyError_, KeyResolver, multibase_decode
 from .loader import DocumentStore, MissingDocument
 
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# pyld resolves a relative IRI with no document base against this placeholder
+_PYLD_BASE = "http://example.org/base/"
+
+
+def _relative(iri: str) -> bool:
+    return not _ABSOLUTE.match(iri) or iri.startswith(_PYLD_BASE)
 
 RDFC_SUITES = {"eddsa-rdfc-2022", "eddsa-2022"}
 
@@ -67,16 +73,16 @@ def _check_expanded(node: Any, problems: list[str], depth: int = 0) -> None:
         return
     if "@value" in node:
         t = node.get("@type")
-        if isinstance(t, str) and t != "@json" and not _ABSOLUTE.match(t):
+        if isinstance(t, str) and t != "@json" and _relative(t):
             problems.append(f"relative datatype {t!r}")
         return
     types = node.get("@type")
     for t in types if isinstance(types, list) else ([types] if types is not None else []):
-        if isinstance(t, str) and not _ABSOLUTE.match(t) and not t.startswith("_:"):
-            problems.append(f"relative @type {t!r} (term not defined by any context)")
+        if isinstance(t, str) and _relative(t) and not t.startswith("_:"):
+            problems.append(f"relative @type {t.removeprefix(_PYLD_BASE)!r} (term not defined by any context)")
     ident = node.get("@id")
-    if isinstance(ident, str) and not _ABSOLUTE.match(ident) and not ident.startswith("_:"):
-        problems.append(f"relative @id {ident!r}")
+    if isinstance(ident, str) and _relative(ident) and not ident.startswith("_:"):
+        problems.append(f"relative @id {ident.removeprefix(_PYLD_BASE)!r}")
     for key, value in node.items():
         if key in ("@type", "@id", "@value"):
             continue
