@@ -216,7 +216,8 @@ class CredentialSource:
 
     @classmethod
     def sample_documents(cls) -> list[Path]:
-        """Sample documents the plugin bundles (its package's ``samples/`` folder).
+        """Sample documents the plugin bundles (its package's ``samples/`` folder;
+        ``*.md`` provenance notes and ``*.expected.json`` facts are not documents).
 
         ``passport-hub demo`` imports them; the conformance kit checks that ``sniff``
         accepts them and that other plugins' sources reject them.
@@ -225,7 +226,10 @@ class CredentialSource:
         folder = Path(sys.modules[package].__file__ or "").parent / "samples"
         if not folder.is_dir():
             return []
-        return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith((".", "README")))
+        return sorted(
+            p for p in folder.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and not p.name.endswith((".md", ".expected.json"))
+        )
 
     def sniff(self, document: Document) -> bool:
         """Can this source read the document? Cheap, and never raises."""

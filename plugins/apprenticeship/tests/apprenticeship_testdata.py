@@ -10,9 +10,10 @@ from pathlib import Path
 from passport_hub.contract import Document
 
 DATA = Path(__file__).parent / "data"
-ROSTER_CSV = DATA / "completion_roster.csv"
-ROSTER_JSON = DATA / "completion_roster_export.json"
-CERT_PDF = DATA / "das_certificate_of_completion_morgan_demo.pdf"
+SAMPLES = Path(__file__).parent.parent / "passport_hub_apprenticeship" / "samples"
+ROSTER_CSV = SAMPLES / "completion_roster.csv"
+ROSTER_JSON = SAMPLES / "completion_roster_export.json"
+CERT_PDF = SAMPLES / "das_certificate_of_completion_morgan_demo.pdf"
 
 
 def load_expected(name: str) -> dict:
