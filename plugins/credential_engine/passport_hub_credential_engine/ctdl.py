@@ -565,7 +565,8 @@ def build_entry(node: dict, info: ClassInfo, ctid: str, ctx: _Ctx, locator: str 
     if not title:
         alternates = lang_list(node.get("ceterms:alternateName"))
         title = alternates[0] if alternates else ctid
-        warnings.append("credential has no ceterms:name; title taken from " + ("alternateName" if alternates else "CTID"))
+        origin = "alternateName" if alternates else "CTID"
+        warnings.append(f"credential has no ceterms:name; title taken from {origin}")
     description = clean_text(lang_text(node.get("ceterms:description")))
 
     ctx.dangling.clear()
@@ -577,7 +578,8 @@ def build_entry(node: dict, info: ClassInfo, ctid: str, ctx: _Ctx, locator: str 
     credential_id = node.get("ceterms:credentialId")
     if isinstance(credential_id, str) and credential_id.strip():
         identifiers.append(Identifier(scheme="credential_id", value=credential_id.strip()))
-    identifiers.extend(Identifier(scheme="alternate_name", value=a) for a in lang_list(node.get("ceterms:alternateName")))
+    alternates = lang_list(node.get("ceterms:alternateName"))
+    identifiers.extend(Identifier(scheme="alternate_name", value=a) for a in alternates)
 
     status, lifecycle = read_status(node, warnings)
     effective = None

@@ -13,16 +13,16 @@ _DROP = {"'", "\u2019", "\u2018", "\u02bc"}  # apostrophes join: "Master's" -> "
 
 
 def normalize_match_key(text: str | None) -> str:
-    """Casefold, drop apostrophes, turn other punctuation and symbols into spaces, collapse whitespace.
+    """Casefold, drop accents and apostrophes, turn other punctuation and symbols into spaces, collapse blanks.
 
     ``"Bachelor of Science, Accounting (BSACC_202503)"`` → ``"bachelor of science accounting bsacc 202503"``;
-    ``"Master's  Degree"`` → ``"masters degree"``. Idempotent. ``None`` gives ``""``.
+    ``"Master's  Degree"`` → ``"masters degree"``; ``"Técnico"`` → ``"tecnico"``. Idempotent; ``None`` gives ``""``.
     """
     if not text:
         return ""
     out: list[str] = []
-    for ch in unicodedata.normalize("NFKC", text).casefold():
-        if ch in _DROP:
+    for ch in unicodedata.normalize("NFKD", text).casefold():
+        if ch in _DROP or unicodedata.combining(ch):
             continue
         category = unicodedata.category(ch)
         if category[0] in ("P", "S") or category[0] == "Z" or ch.isspace() or category == "Cc":

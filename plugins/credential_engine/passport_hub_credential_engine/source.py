@@ -239,7 +239,7 @@ class CredentialEngineSource(CredentialSource):
             try:
                 page = response.json()
             except ValueError as exc:
-                raise UpstreamError("credential_engine: the search API answered with something that is not JSON") from exc
+                raise UpstreamError("credential_engine: the search API answered with something not JSON") from exc
             items = page.get("data") if isinstance(page, dict) else None
             if not isinstance(items, list):
                 raise UpstreamError("credential_engine: the search API's answer has no data array")
