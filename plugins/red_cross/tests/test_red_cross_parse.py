@@ -276,3 +276,33 @@ def test_bundled_samples_are_sniffed_and_parsed():
         assert src.sniff(document), path.name
         counts.append(len(list(src.parse(document))))
     assert counts == [1, 1, 1, 4]
+
+
+def test_pdf_is_read_by_label_not_by_line_order(tmp_path):
+    from reportlab.lib.pagesizes import letter
+    from reportlab.pdfgen import canvas
+
+    lines = [
+        "American Red Cross",
+        "Cert ID: 0syn 0m3",  # lower case, a stray space
+        "Instructor: Sam Coach Provider: Sample Aquatics Center",
+        "Expires: Jun 14, 2027",
+        "Completed: 02/30/2025",  # impossible date
+        "Course: Adult First Aid / CPR / AED",
+        "Name: Riley Fictional",
+    ]
+    path = tmp_path / "reordered.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=letter)
+    for i, line in enumerate(lines):
+        pdf.drawString(72, 700 - 20 * i, line)
+    pdf.save()
+    (record,) = list(source().parse(Document(path.read_bytes(), name=path.name)))
+    assert record.achievement.identifiers[0].value == "0SYN0M3"
+    assert record.holder.name == "Riley Fictional"
+    assert record.achievement.title == "Adult First Aid / CPR / AED"
+    assert result_value(record, "instructor") == "Sam Coach"
+    assert result_value(record, "training_provider") == "Sample Aquatics Center"
+    assert record.expires_on == date(2027, 6, 14)
+    assert record.issued_on is None
+    assert any("'02/30/2025'" in w and "not a valid date" in w for w in record.warnings)
+    assert record.source.locator == "https://www.redcross.org/take-a-class/qrcode?certnumber=0SYN0M3"
