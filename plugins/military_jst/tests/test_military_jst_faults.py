@@ -14,6 +14,7 @@ from passport_hub import Document
 from passport_hub.errors import ErrorKind, MalformedError, PassportHubError, UnrecognizedError, UnsafeError
 
 DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).parent.parent / "passport_hub_military_jst" / "samples"
 SOURCE = JointServicesTranscript()
 
 
@@ -149,7 +150,7 @@ def test_bad_level_and_missing_level_are_flagged_not_mapped():
 
 
 def test_truncated_pdf_is_malformed():
-    data = (DATA / "jst_army_official.pdf").read_bytes()
+    data = (SAMPLES / "jst_army_official.pdf").read_bytes()
     for cut in (len(data) // 2, len(data) - 200):
         doc = Document(data[:cut], name="cut.pdf")
         with pytest.raises(MalformedError) as err:
@@ -231,6 +232,6 @@ def test_image_only_pdf_gives_a_clear_message():
 
 
 def test_errors_are_hub_errors_never_bare():
-    for data in (b"%PDF-1.7\n%%EOF", b"%PDF-", (DATA / "jst_navy_unofficial.pdf").read_bytes()[:3000]):
+    for data in (b"%PDF-1.7\n%%EOF", b"%PDF-", (SAMPLES / "jst_navy_unofficial.pdf").read_bytes()[:3000]):
         with pytest.raises(PassportHubError):
             list(SOURCE.parse(Document(data, name="bad.pdf")))

@@ -12,7 +12,8 @@ from passport_hub_military_jst.source import JointServicesTranscript
 from passport_hub import Document
 
 DATA = Path(__file__).parent / "data"
-SAMPLES = ["jst_army_official", "jst_navy_unofficial"]
+SAMPLES = Path(__file__).parent.parent / "passport_hub_military_jst" / "samples"
+SAMPLE_NAMES = ["jst_army_official", "jst_navy_unofficial"]
 LEVEL = {"L": "lower_division", "U": "upper_division", "V": "vocational", "G": "graduate"}
 
 
@@ -25,7 +26,7 @@ def _strip(o):
 
 
 def _load(name: str):
-    doc = Document((DATA / f"{name}.pdf").read_bytes(), name=f"{name}.pdf", media_type="application/pdf")
+    doc = Document((SAMPLES / f"{name}.pdf").read_bytes(), name=f"{name}.pdf", media_type="application/pdf")
     expected = json.loads((DATA / f"{name}.expected.json").read_text())
     return doc, expected
 
@@ -42,7 +43,7 @@ def _rec_credit(record):
     return [(c.subject, c.amount, c.level) for c in record.achievement.credit]
 
 
-@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_parsed_structure_equals_expected(name):
     doc, expected = _load(name)
     pages = doc.pdf_pages()
@@ -55,7 +56,7 @@ def test_parsed_structure_equals_expected(name):
     assert got["warnings"] == []
 
 
-@pytest.mark.parametrize("name", SAMPLES)
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
 def test_records_carry_every_expected_fact(name):
     doc, expected = _load(name)
     source = JointServicesTranscript()

@@ -13,11 +13,11 @@ from passport_hub_military_jst.source import JointServicesTranscript, JSTVerifie
 from passport_hub import Document, VerifyContext
 from passport_hub.model import Identifier
 
-DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).parent.parent / "passport_hub_military_jst" / "samples"
 
 
 def _records(name: str):
-    data = (DATA / name).read_bytes()
+    data = (SAMPLES / name).read_bytes()
     return data, list(JointServicesTranscript().parse(Document(data, name=name)))
 
 
