@@ -24,6 +24,7 @@ _PYLD_BASE = "http://example.org/base/"
 def _relative(iri: str) -> bool:
     return not _ABSOLUTE.match(iri) or iri.startswith(_PYLD_BASE)
 
+
 RDFC_SUITES = {"eddsa-rdfc-2022", "eddsa-2022"}
 
 

@@ -57,14 +57,15 @@ class OpenBadgesVerifier(Verifier):
 
         http = self.http or context.http
         fetched: set[tuple[str, str]] = set()
+        lists: dict[str, bytes] = {}
         for _round in range(3):
-            run = _Run(_aware(context.now))
+            run = _Run(_aware(context.now), fetched=lists)
             checks = await asyncio.to_thread(self._verify_sync, record, context.document, run)
             wanted = {m for m in run.missing if self._may_fetch(m[0])} - fetched
             if not wanted or http is None:
                 return checks
             fetched |= wanted
-            await asyncio.gather(*(self._fetch(http, kind, url) for kind, url in wanted))
+            await asyncio.gather(*(self._fetch(http, kind, url, lists) for kind, url in wanted))
         return checks
 
     # -- helpers -------------------------------------------------------------------------------
@@ -74,7 +75,8 @@ class OpenBadgesVerifier(Verifier):
             kind, False
         )
 
-    async def _fetch(self, http, kind: str, url: str) -> None:
+    async def _fetch(self, http, kind: str, url: str, lists: dict[str, bytes]) -> None:
+        """Contexts and DID documents join the engine's cache; status lists only this run."""
         from passport_hub.errors import PassportHubError
 
         try:
@@ -86,6 +88,8 @@ class OpenBadgesVerifier(Verifier):
             return
         if kind == "context":
             self.engine.store.add_context(url, body)
+        elif kind == "status":
+            lists[url] = body
         else:
             self.engine.store.add_document(url, body)
 

@@ -76,6 +76,8 @@ def parse_datetime(value: Any) -> datetime | None:
 class _Run:
     now: datetime
     missing: set[tuple[str, str]] = field(default_factory=set)
+    #: status lists fetched for this verification only (never cached as documents: lists change)
+    fetched: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass
@@ -351,7 +353,14 @@ class Engine:
         if not isinstance(url, str) or not _URI.match(url):
             return _check(name, "not_checked", "bad_entry: statusListCredential is not a URL")
         try:
-            raw = self.store.document(url)
+            if url in run.fetched:
+                text = run.fetched[url].decode("utf-8-sig", errors="replace")
+                try:
+                    raw = json.loads(text)
+                except ValueError:
+                    raw = text.strip()
+            else:
+                raw = self.store.document(url)
         except MissingDocument:
             run.missing.add(("status", url))
             return _check(name, "not_checked", f"status_list_unreachable: the status list {url} could not be obtained")

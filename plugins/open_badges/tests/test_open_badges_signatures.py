@@ -372,7 +372,9 @@ def test_clr_jwt_rs256_with_header_jwk():
 def test_velocity_jwt_with_unknown_did_method_is_issuer_unresolvable():
     data = (Path(__file__).parent / "data/ler/ob3/ob30-velocity.jwt").read_bytes()
     checks = verify_credential(data, now=NOW)
-    assert by_name(checks)["signature"].detail.startswith("unknown_scheme: Unknown verification method scheme: did:velocity")
+    assert by_name(checks)["signature"].detail.startswith(
+        "unknown_scheme: Unknown verification method scheme: did:velocity"
+    )
     assert verdict(checks) == "issuer_unresolvable"
 
 
