@@ -22,12 +22,19 @@ from passport_hub.errors import ConfigError, MalformedError, NotFoundError, Unav
 from passport_hub.http import IssuerClient
 
 DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).parent.parent / "passport_hub_red_cross" / "samples"
+
+
+def data_path(name: str) -> Path:
+    """A fixture file: the bundled samples first (shipped with the package), then tests/data."""
+    bundled = SAMPLES / name
+    return bundled if bundled.exists() else DATA / name
 PATH = "/on/demandware.store/Sites-RedCross-Site/default/Certificates-SearchCertificates"
 TODAY = date(2026, 12, 3)
 
 
 def body(name: str) -> str:
-    return (DATA / name).read_text()
+    return data_path(name).read_text()
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +107,7 @@ def verify(record, srv_or_url, **kw):
 def parse_file(name: str):
     src = RedCrossSource()
     src.clock = lambda: TODAY
-    return list(src.parse(Document((DATA / name).read_bytes(), name=name)))
+    return list(src.parse(Document(data_path(name).read_bytes(), name=name)))
 
 
 # -- fetch -----------------------------------------------------------------------------------
@@ -120,7 +127,7 @@ def test_fetch_by_certificate_id_found(server):
     (document,) = fetch(src, {"certificate_id": " 0syn0a1 "})  # typed in lower case with spaces
     assert document.media_type == "text/html" and document.origin == "fetch"
     assert document.name == "red_cross_lookup_0SYN0A1.html"
-    assert document.data == (DATA / "lookup_certnumber_single_valid.html").read_bytes()
+    assert document.data == data_path("lookup_certnumber_single_valid.html").read_bytes()
     assert src.sniff(document)
     (record,) = list(src.parse(document))
     assert record.holder.name == "Jordan Example"

@@ -17,6 +17,13 @@ from passport_hub.contract import Document
 from passport_hub.errors import MalformedError, NotFoundError, UnavailableError
 
 DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).parent.parent / "passport_hub_red_cross" / "samples"
+
+
+def data_path(name: str) -> Path:
+    """A fixture file: the bundled samples first (shipped with the package), then tests/data."""
+    bundled = SAMPLES / name
+    return bundled if bundled.exists() else DATA / name
 TODAY = date(2026, 12, 3)
 STATUS = {"valid": "active", "expired": "expired", None: "unknown"}
 
@@ -28,7 +35,7 @@ def source() -> RedCrossSource:
 
 
 def doc(name: str, **kw) -> Document:
-    return Document((DATA / name).read_bytes(), name=name, **kw)
+    return Document(data_path(name).read_bytes(), name=name, **kw)
 
 
 def parse(name: str) -> list:
