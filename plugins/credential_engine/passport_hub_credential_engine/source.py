@@ -54,7 +54,7 @@ class CredentialEngineConfig(BaseModel):
         description="Search API base URL (POST {search_url}/assistant/search/ctdl), "
         "e.g. https://sandbox.credentialengine.org; needed for query= fetches.",
     )
-    api_key: SecretStr | None = Field(None, description="Search API key (sent as a Bearer token).")
+    api_key: SecretStr = Field(SecretStr(""), description="Search API key (sent as a Bearer token); empty = no search.")
     page_size: int = Field(50, ge=1, le=200, description="Search results per page (Take).")
     max_results: int = Field(1000, ge=1, le=100_000, description="Stop a search after this many records.")
 
@@ -217,7 +217,7 @@ class CredentialEngineSource(CredentialSource):
         cfg = self.config
         if not cfg.search_url:
             raise ConfigError("credential_engine: search needs PASSPORT_HUB_CREDENTIAL_ENGINE_SEARCH_URL")
-        if cfg.api_key is None or not cfg.api_key.get_secret_value():
+        if not cfg.api_key.get_secret_value():
             raise ConfigError("credential_engine: search needs PASSPORT_HUB_CREDENTIAL_ENGINE_API_KEY")
         from .jsonld import normalize_ctid
 
@@ -274,7 +274,7 @@ class CredentialEngineSource(CredentialSource):
             response = await client.get(probe, not_found_ok=True, headers={"Accept": "application/json"})
             message = f"registry {urlsplit(self.config.registry_url).hostname} answered (HTTP {response.status_code})"
             cfg = self.config
-            if cfg.search_url and cfg.api_key is not None and cfg.api_key.get_secret_value():
+            if cfg.search_url and cfg.api_key.get_secret_value():
                 await client.post(
                     f"{cfg.search_url}{SEARCH_PATH}",
                     json={"Query": {"@type": "ceterms:Credential"}, "Skip": 0, "Take": 1},

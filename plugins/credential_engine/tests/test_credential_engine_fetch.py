@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+import passport_hub_credential_engine
 import pytest
 from passport_hub_credential_engine.source import CredentialEngineConfig, CredentialEngineSource
 from pytest_httpserver import HTTPServer
@@ -16,6 +17,12 @@ from passport_hub.errors import AuthError, ConfigError, MalformedError, NotFound
 from passport_hub.http import IssuerClient
 
 DATA = Path(__file__).parent / "data"
+SAMPLES = Path(passport_hub_credential_engine.__file__).parent / "samples"
+
+
+def path_of(name: str) -> Path:
+    """The plugin's bundled samples, else the test-only data (non-credential and foreign documents)."""
+    return SAMPLES / name if (SAMPLES / name).exists() else DATA / name
 CAPELLA = "ce-53bc7e5d-d39c-4687-ac89-0474f691055d"
 MBA = "ce-6977cef9-298a-4f1e-bdac-d66509887ebf"
 ACCOUNTING = "ce-b75970c9-d352-46a0-b67d-3256c9cdbb31"
@@ -26,7 +33,7 @@ API_KEY = "test-search-key-123"
 
 
 def raw(name: str) -> bytes:
-    return (DATA / name).read_bytes()
+    return path_of(name).read_bytes()
 
 
 @pytest.fixture
@@ -317,3 +324,18 @@ def test_cli_fetch_through_the_core(server, tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["fetch", "credential_engine", f"ctid={MISSING}", "--json"])
     assert result.exit_code == 1
     assert "not in the registry" in result.output
+
+
+def test_config_from_the_environment():
+    from passport_hub.config import Settings
+
+    settings = Settings.from_env({
+        "PASSPORT_HUB_CREDENTIAL_ENGINE_REGISTRY_URL": "https://sandbox.credentialengineregistry.org",
+        "PASSPORT_HUB_CREDENTIAL_ENGINE_SEARCH_URL": "https://sandbox.credentialengine.org/",
+        "PASSPORT_HUB_CREDENTIAL_ENGINE_API_KEY": "env-key-42",
+    })
+    cfg = settings.component_config("credential_engine", CredentialEngineConfig)
+    assert cfg.registry_url == "https://sandbox.credentialengineregistry.org"
+    assert cfg.search_url == "https://sandbox.credentialengine.org"
+    assert cfg.api_key.get_secret_value() == "env-key-42"
+    assert "env-key-42" not in repr(cfg)

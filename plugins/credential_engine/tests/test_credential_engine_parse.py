@@ -8,6 +8,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import passport_hub_credential_engine
 import pytest
 from passport_hub_credential_engine.jsonld import lang_list, lang_text, normalize_ctid
 from passport_hub_credential_engine.matching import normalize_match_key
@@ -18,11 +19,17 @@ from passport_hub.contract import Document
 from passport_hub.errors import MalformedError, UnrecognizedError
 
 DATA = Path(__file__).parent / "data"
+SAMPLES = Path(passport_hub_credential_engine.__file__).parent / "samples"
+
+
+def path_of(name: str) -> Path:
+    """The plugin's bundled samples, else the test-only data (non-credential and foreign documents)."""
+    return SAMPLES / name if (SAMPLES / name).exists() else DATA / name
 WGU = "ce-036d082d-d80e-41a7-99a0-2d63a4ad3a4a"
 
 
 def load(name: str):
-    return json.loads((DATA / name).read_text("utf-8"))
+    return json.loads(path_of(name).read_text("utf-8"))
 
 
 def doc_of(data, name="test.json") -> Document:
@@ -35,7 +42,7 @@ def parse(data, name="test.json"):
 
 
 def parse_file(name: str):
-    return list(CredentialEngineSource().parse(Document(data=(DATA / name).read_bytes(), name=name)))
+    return list(CredentialEngineSource().parse(Document(data=path_of(name).read_bytes(), name=name)))
 
 
 def identifiers(entry, scheme):
@@ -75,7 +82,7 @@ EXPECTED = [
 def test_every_credential_sample_gives_its_entry(row):
     name, ctid, kind, ctdl_type, title, owner, onet, status, form = row
     source = CredentialEngineSource()
-    document = Document(data=(DATA / name).read_bytes(), name=name)
+    document = Document(data=path_of(name).read_bytes(), name=name)
     assert source.sniff(document)
     entries = list(source.parse(document))
     assert len(entries) == 1
@@ -103,7 +110,7 @@ def test_non_credential_documents_yield_no_entries():
         "georgia_standards_competencyframeworks_2017.json",
         "georgia_standards_competencies_2017.json",
     ):
-        document = Document(data=(DATA / name).read_bytes(), name=name)
+        document = Document(data=path_of(name).read_bytes(), name=name)
         assert source.sniff(document), name  # CTDL, so this source claims it ...
         assert list(source.parse(document)) == [], name  # ... but nothing in it is a credential
 
@@ -412,7 +419,7 @@ def test_sniff_refuses_what_other_plugins_read():
         "pesc-jsonld-transcript_minimal.json",  # PESC JSON-LD: an @graph, but not CTDL
         "pesc-edexchange-json_sacramento-city-college_unprefixed-root.json",  # PESC JSON
     ):
-        assert not source.sniff(Document(data=(DATA / name).read_bytes(), name=name)), name
+        assert not source.sniff(Document(data=path_of(name).read_bytes(), name=name)), name
     # a VC whose alignment names a CTDL class is still a VC
     vc = load("ob30_achievementAlignmentCase.json")
     vc["@type"] = "ceterms:Credential"
