@@ -21,7 +21,7 @@ from typing import Any
 from passport_hub.contract import Document
 from passport_hub.dates import parse_date
 from passport_hub.errors import MalformedError, PassportHubError, UnrecognizedError
-from passport_hub.model import CredentialRecord, Holder, Issuer, stable_id
+from passport_hub.model import CredentialRecord, Credit, Holder, Identifier, Issuer, Result, stable_id
 
 from . import codes
 from .version import VERSION
@@ -36,6 +36,8 @@ _PESC_MESSAGE_NS = "urn:org:pesc:message:CollegeTranscript:"
 # ---------------------------------------------------------------------------------------
 
 _LOCAL: dict[str, str] = {}
+#: elements no record uses (GPA summaries); not converted, which saves a third of the work
+_XML_SKIP = frozenset({"AcademicSummary"})
 
 
 def _local(tag: str) -> str:
@@ -56,6 +58,8 @@ def xml_obj(element: Any) -> dict[str, Any]:
         if tag.__class__ is not str:  # comments / PIs are removed by the parser; be safe
             continue
         name = local.get(tag) or _local(tag)
+        if name in _XML_SKIP:
+            continue
         value = xml_obj(child) if len(child) else child.text
         if name in out:
             prev = out[name]
@@ -164,12 +168,12 @@ class Org:
         first = ids[0] if ids else None
         self.key = f"{first['scheme']}:{first['value']}" if first else (self.name or "")
 
-    def results(self, prefix: str) -> list[dict[str, str]]:
+    def results(self, prefix: str, result: Any) -> list[Result]:
         out = []
         if self.name:
-            out.append({"name": prefix, "value": self.name})
+            out.append(result(prefix, self.name))
         for ident in self.identifiers:
-            out.append({"name": f"{prefix}_{ident['scheme']}", "value": ident["value"]})
+            out.append(result(f"{prefix}_{ident['scheme']}", ident["value"]))
         return out
 
     def issuer(self) -> Issuer:
@@ -229,7 +233,8 @@ def _holder(person: dict[str, Any], warnings: list[str]) -> tuple[Holder, str]:
 class _Transcript:
     """What every record of one transcript shares."""
 
-    __slots__ = ("document", "fmt", "prefix", "seen", "holder", "holder_key", "warnings", "doc_id", "sender")
+    __slots__ = ("document", "fmt", "prefix", "seen", "holder", "holder_key", "warnings", "doc_id", "sender",
+                 "_results", "_identifiers", "_credits")
 
     def __init__(self, document: Document, fmt: str, prefix: str, seen: dict[str, int]):
         self.document = document
@@ -241,9 +246,35 @@ class _Transcript:
         self.warnings: list[str] = []
         self.doc_id: str | None = None
         self.sender: Org | None = None
+        # Validated once per distinct value and shared by the records of the document
+        # (terms, grades, bases repeat): validation is kept, at a fraction of the cost.
+        self._results: dict[tuple[str, str], Result] = {}
+        self._identifiers: dict[tuple[str, str], Identifier] = {}
+        self._credits: dict[tuple, Credit] = {}
+
+    def result(self, name: str, value: str) -> Result:
+        key = (name, value)
+        found = self._results.get(key)
+        if found is None:
+            found = self._results[key] = Result(name=name, value=value)
+        return found
+
+    def identifier(self, scheme: str, value: str) -> Identifier:
+        key = (scheme, value)
+        found = self._identifiers.get(key)
+        if found is None:
+            found = self._identifiers[key] = Identifier(scheme=scheme, value=value)
+        return found
+
+    def credit(self, amount: float, unit: str, level: str | None, subject: str | None) -> Credit:
+        key = (amount, unit, level, subject)
+        found = self._credits.get(key)
+        if found is None:
+            found = self._credits[key] = Credit(amount=amount, unit=unit, level=level, subject=subject)
+        return found
 
     def record(self, *, issuer: Issuer, issuer_key: str, key: str, achievement: dict[str, Any],
-               issued_on: date | None, status: str, results: list[dict[str, str]], locator: str,
+               issued_on: date | None, status: str, results: list[Result], locator: str,
                warnings: list[str]) -> CredentialRecord:
         rid = stable_id(issuer_key, key, self.holder_key, SOURCE_NAME)
         count = self.seen.get(rid)
@@ -253,7 +284,7 @@ class _Transcript:
             self.seen[rid] = count + 1
             rid = stable_id(issuer_key, key, self.holder_key, SOURCE_NAME, count + 1)
         if self.doc_id:
-            results.append({"name": "document_id", "value": self.doc_id})
+            results.append(self.result("document_id", self.doc_id))
         return CredentialRecord.model_validate({
             "id": rid,
             "holder": self.holder,
@@ -305,15 +336,15 @@ def map_transcript(t: dict[str, Any], *, document: Document, fmt: str, prefix: s
             continue
         base = f"Student/AcademicRecord[{i}]"
         school_node = _dict(ar.get("School"))
-        ar_results: list[dict[str, str]] = []
+        ar_results: list[Result] = []
         ar_warnings: list[str] = []
         if school_node is not None:
             org = Org(school_node)
             issuer = org.issuer()
             if org.override_code == "Transfer":
-                ar_results.append({"name": "transfer", "value": "true"})
+                ar_results.append(ctx.result("transfer", "true"))
             if sender is not None and sender.key != org.key:
-                ar_results.append({"name": "reported_by", "value": sender.name or sender.key})
+                ar_results.append(ctx.result("reported_by", sender.name or sender.key))
         elif sender is not None:
             org, issuer = sender, sender_issuer
         else:
@@ -332,7 +363,7 @@ def map_transcript(t: dict[str, Any], *, document: Document, fmt: str, prefix: s
             if not isinstance(session, dict):
                 continue
             sbase = f"{base}/AcademicSession[{j}]"
-            term = _session(session)
+            term = _session(ctx, session)
             for k, award in enumerate(_list(session.get("AcademicAward")), 1):
                 if isinstance(award, dict):
                     yield _award(ctx, school, award, f"{sbase}/AcademicAward[{k}]")
@@ -347,7 +378,7 @@ def map_transcript(t: dict[str, Any], *, document: Document, fmt: str, prefix: s
 class _Term:
     __slots__ = ("key", "results", "end")
 
-    def __init__(self, key: str, results: list[dict[str, str]], end: str | None):
+    def __init__(self, key: str, results: list[Result], end: str | None):
         self.key = key
         self.results = results
         self.end = end
@@ -359,19 +390,20 @@ _TERM_FIELDS = (("SessionDesignator", "term"), ("SessionDesignatorSuffix", "term
                 ("SessionBeginDate", "session_begin"), ("SessionEndDate", "session_end"))
 
 
-def _session(session: dict[str, Any]) -> _Term:
+def _session(ctx: _Transcript, session: dict[str, Any]) -> _Term:
     detail = _dict(session.get("AcademicSessionDetail")) or {}
     results = []
     for key, name in _TERM_FIELDS:
         value = _s(detail.get(key))
         if value is not None:
-            results.append({"name": name, "value": value})
+            results.append(ctx.result(name, value))
     school = _dict(session.get("School"))
     if school is not None:  # a session taken elsewhere (transfer work listed by the sender)
         org = Org(school)
         if org.override_code == "Transfer":
-            results.append({"name": "transfer", "value": "true"})
-        results.extend(org.results("transfer_school" if org.override_code == "Transfer" else "session_school"))
+            results.append(ctx.result("transfer", "true"))
+        results.extend(org.results("transfer_school" if org.override_code == "Transfer" else "session_school",
+                                   ctx.result))
     key = f"{_s(detail.get('SessionDesignator')) or ''}/{_s(detail.get('SessionDesignatorSuffix')) or ''}"
     return _Term(key, results, _s(detail.get("SessionEndDate")))
 
@@ -393,40 +425,70 @@ _COURSE_FIELDS = (
 _COURSE_CODES = (("CourseCIPCode", "cip"), ("CourseCSISCode", "csis_course"), ("CourseUSISCode", "usis_course"),
                  ("CourseNCESCode", "nces_course"), ("CourseSCEDCode", "sced"),
                  ("OriginalCourseID", "original_course_id"), ("AgencyCourseID", "agency_course_id"))
+#: one dispatch table for the single pass over a course's children: element -> (what, name)
+_COURSE_MAP: dict[str, tuple[int, str]] = {key: (0, name) for key, name in _COURSE_FIELDS}
+_COURSE_MAP.update({key: (1, scheme) for key, scheme in _COURSE_CODES})
+_COURSE_MAP.update({"CourseSubjectAbbreviation": (2, "subject"), "CourseNumber": (2, "number"),
+                    "CourseTitle": (2, "title"), "NoteMessage": (3, "note"),
+                    "CourseOverrideSchool": (4, "override_school"), "UserDefinedExtensions": (5, "")})
 
 
 def _course(ctx: _Transcript, school: tuple, c: dict[str, Any], term: _Term, locator: str) -> CredentialRecord:
     org, issuer, ar_results, ar_warnings = school
     warnings = list(ar_warnings)
-    get = c.get
-    subject = _s(get("CourseSubjectAbbreviation"))
-    number = _s(get("CourseNumber"))
-    title = _s(get("CourseTitle"))
+    results: list[Result] = []
+    add = results.append
+    result = ctx.result
+    identifier = ctx.identifier
+    values: dict[str, str] = {}
+    names: dict[str, str] = {}
+    codes_found: list[Identifier] = []
+    extra: list[Result] = []
+    dispatch = _COURSE_MAP.get
+    # one pass over the children that are there (a course has ~10 of ~40 possible)
+    for key, raw in c.items():
+        what = dispatch(key)
+        if what is None:
+            continue
+        kind, name = what
+        if kind >= 3:
+            if kind == 3:
+                for note in _list(raw):
+                    text = _s(note)
+                    if text:
+                        extra.append(result("note", text))
+            elif kind == 4:
+                override = _dict(raw)
+                if override is not None:
+                    extra.extend(Org(override).results("override_school", result))
+            else:
+                ude = _dict(raw)
+                if ude:
+                    _extensions(ude, lambda n, v: extra.append(result(n, v)))
+            continue
+        value = (raw.strip() or None) if raw.__class__ is str else _s(raw)
+        if value is None:
+            continue
+        if kind == 0:
+            values[name] = value
+            add(result(name, value))
+        elif kind == 1:
+            codes_found.append(identifier(name, value))
+        else:
+            names[name] = value
+    subject = names.get("subject")
+    number = names.get("number")
+    title = names.get("title")
     code = f"{subject} {number}" if subject and number else (subject or number)
     if not (code or title):
         warnings.append("the course has no subject, number or title")
-
-    results: list[dict[str, str]] = []
-    add = results.append
-    values: dict[str, str] = {}
-    for key, name in _COURSE_FIELDS:
-        value = _s(get(key))
-        if value is not None:
-            values[name] = value
-            add({"name": name, "value": value})
     grade = values.get("grade")
     status_code = values.get("grade_status")
     in_progress = status_code in codes.IN_PROGRESS_STATUS or (
         status_code is None and grade in codes.IN_PROGRESS_GRADES
         and values.get("grade_scale", "500") in codes.IN_PROGRESS_SCALES)
 
-    identifiers = []
-    if code:
-        identifiers.append({"scheme": "course_code", "value": code})
-    for key, scheme in _COURSE_CODES:
-        value = _s(get(key))
-        if value is not None:
-            identifiers.append({"scheme": scheme, "value": value})
+    identifiers = [identifier("course_code", code), *codes_found] if code else codes_found
 
     credit = []
     unit_raw = values.get("credit_unit")
@@ -443,24 +505,15 @@ def _course(ctx: _Transcript, school: tuple, c: dict[str, Any], term: _Term, loc
                 f"credit unit {unit_raw!r} has no record unit; the credit is kept in results only"
                 if unit_raw else "the course gives no CourseCreditUnits; the credit is kept in results only")
         elif amount > 0:
-            credit.append({"amount": amount, "unit": unit,
-                           "level": codes.CREDIT_LEVELS.get(values.get("credit_level", "")),
-                           "subject": subject})
+            credit.append(ctx.credit(amount, unit, codes.CREDIT_LEVELS.get(values.get("credit_level", "")),
+                                     subject))
 
     if term.results:
         results.extend(term.results)
     if ar_results:
         results.extend(ar_results)
-    override = _dict(get("CourseOverrideSchool"))
-    if override is not None:
-        results.extend(Org(override).results("override_school"))
-    for note in _list(get("NoteMessage")):
-        text = _s(note)
-        if text:
-            add({"name": "note", "value": text})
-    ude = _dict(get("UserDefinedExtensions"))
-    if ude:
-        _extensions(ude, add)
+    if extra:
+        results.extend(extra)
 
     issued = None
     if not in_progress:
@@ -493,7 +546,7 @@ def _flatten(body: Any, name: str, add: Any) -> None:
     else:
         text = _s(body)
         if text is not None:
-            add({"name": name, "value": text})
+            add(name, text)
 
 
 def _award(ctx: _Transcript, school: tuple, a: dict[str, Any], locator: str) -> CredentialRecord:
@@ -509,25 +562,27 @@ def _award(ctx: _Transcript, school: tuple, a: dict[str, Any], locator: str) -> 
     if level and label is None:
         warnings.append(f"award level {level!r} is not in the PESC code list; kept as given")
 
-    results: list[dict[str, str]] = []
-    add = results.append
+    results: list[Result] = []
+
+    def add(name: str, value: str) -> None:
+        results.append(ctx.result(name, value))
+
     if level:
-        add({"name": "award_level", "value": level})
+        add("award_level", level)
     if label:
-        add({"name": "award_level_label", "value": label})
+        add("award_level_label", label)
     completion = _s(a.get("AcademicCompletionIndicator"))
     if completion is not None:
-        add({"name": "completed", "value": completion})
+        add("completed", completion)
     completion_date = _s(a.get("AcademicCompletionDate"))
     if completion_date:
-        add({"name": "completion_date", "value": completion_date})
+        add("completion_date", completion_date)
     for honors in _list(a.get("AcademicHonors")):
         if isinstance(honors, dict):
             text = _s(honors.get("HonorsTitle"))
             honors_level = _s(honors.get("HonorsLevel"))
             if text or honors_level:
-                add({"name": "honors", "value": f"{text} ({honors_level})" if text and honors_level
-                     else (text or honors_level)})
+                add("honors", f"{text} ({honors_level})" if text and honors_level else (text or honors_level))
     identifiers = []
     for program in _list(a.get("AcademicAwardProgram")):
         if isinstance(program, dict):
@@ -535,20 +590,20 @@ def _award(ctx: _Transcript, school: tuple, a: dict[str, Any], locator: str) -> 
                               ("ProgramCIPCode", "program_cip")):
                 value = _s(program.get(key))
                 if value:
-                    add({"name": name, "value": value})
+                    add(name, value)
                     if name == "program_cip":
-                        identifiers.append({"scheme": "cip", "value": value})
+                        identifiers.append(ctx.identifier("cip", value))
     for requirement in _list(a.get("AcademicDegreeRequirement")):
         if isinstance(requirement, dict):
             _flatten(requirement, "degree_requirement", add)
     for note in _list(a.get("NoteMessage")):
         text = _s(note)
         if text:
-            add({"name": "note", "value": text})
+            add("note", text)
     if ar_results:
         results.extend(ar_results)
     if level:
-        identifiers.append({"scheme": "pesc_award_level", "value": level})
+        identifiers.append(ctx.identifier("pesc_award_level", level))
 
     issued = _date(date_text, "AcademicAwardDate", warnings) or _date(completion_date, "AcademicCompletionDate",
                                                                        warnings)
