@@ -122,18 +122,30 @@ def canonize(doc: dict, store: DocumentStore) -> str:
     if problems:
         raise UnsafeJsonLd("; ".join(sorted(set(problems))[:8]))
     try:
-        return proc.normalize(
-            expanded,
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": store.pyld_loader,
-                "contextResolver": resolver,
-                "base": "",
-            },
-        )
+        return _normalize_expanded(proc, expanded, options)
     except jsonld.JsonLdError as exc:
         raise JsonLdFailure(_jsonld_message(exc)) from exc
+
+
+def _normalize_expanded(proc, expanded: list, options: dict) -> str:
+    """RDFC-1.0 of an already expanded document: pyld's ``to_rdf`` minus its second
+    expansion (the hot path expands each document once). Falls back to ``normalize``."""
+    from pyld import jsonld
+    from pyld.canon import URDNA2015
+    from pyld.identifier_issuer import IdentifierIssuer
+
+    try:
+        issuer = IdentifierIssuer("_:b")
+        node_map: dict = {"@default": {}}
+        proc._create_node_map(expanded, node_map, "@default", issuer)
+        opts = dict(options, produceGeneralizedRdf=False, identifierIssuer=issuer)
+        dataset = {}
+        for graph_name, graph in sorted(node_map.items()):
+            if graph_name == "@default" or jsonld._is_absolute_iri(graph_name):
+                dataset[graph_name] = proc._graph_to_rdf(graph, issuer, opts)
+    except AttributeError:  # pyld internals moved: take the public (slower) path
+        return proc.normalize(expanded, dict(options, algorithm="URDNA2015", format="application/n-quads"))
+    return URDNA2015().main(dataset, {"format": "application/n-quads"})
 
 
 def _jsonld_message(exc: BaseException) -> str:

@@ -116,10 +116,8 @@ def _flip_one_char(data: bytes, needle: bytes) -> bytes:
     """Change one character inside the first occurrence of ``needle`` (a signed value)."""
     at = data.index(needle) + len(needle)
     ch = data[at : at + 1]
-    if ch.isdigit():
-        repl = b"%d" % ((int(ch) + 1) % 10)
-    else:
-        repl = b"X" if ch != b"X" else b"Y"
+    swap = {True: b"%d" % ((int(ch) + 1) % 10) if ch.isdigit() else b"", False: b"Y" if ch == b"X" else b"X"}
+    repl = swap[ch.isdigit()]
     return data[:at] + repl + data[at + 1 :]
 
 
