@@ -1,0 +1,42 @@
+"""Exports of a holder's records: Open Badges 3.0, CLR 2.0, HR Open LER-RS, JSON Resume.
+
+``export_records(records, format)`` returns the JSON document; ``validate.errors(doc,
+format)`` checks it against the published JSON Schemas shipped in ``schemas/``. Every
+export is unsigned (no proof is attached): pair it with a share link for verification.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..model import CredentialRecord
+
+FORMATS = ("ob3", "clr", "ler-rs", "json-resume")
+MEDIA_TYPES = {"ob3": "application/vc+ld+json", "clr": "application/vc+ld+json",
+               "ler-rs": "application/vc+ld+json", "json-resume": "application/json"}
+
+
+def export_records(records: list[CredentialRecord], fmt: str, *, link: str | None = None, issuer_url: str = "",
+                   now: datetime | None = None) -> Any:
+    """One export document. ``ob3`` gives a list (one AchievementCredential per record)."""
+    if fmt == "ob3":
+        from .ob3 import credential
+
+        return [credential(r, link=link, base_url=issuer_url, now=now) for r in records]
+    if fmt == "clr":
+        from .clr import credential
+
+        return credential(records, link=link, base_url=issuer_url, now=now)
+    if fmt == "ler-rs":
+        from .ler_rs import credential
+
+        return credential(records, link=link, base_url=issuer_url, now=now)
+    if fmt == "json-resume":
+        from .json_resume import resume
+
+        return resume(records, link=link, base_url=issuer_url, now=now)
+    raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
+
+
+__all__ = ["FORMATS", "MEDIA_TYPES", "export_records"]

@@ -1,0 +1,74 @@
+"""Who is calling: the admin (API key from config), a holder (holder token), or nobody.
+
+Share tokens are not bearer credentials for the API: they only open ``/shares/{token}``.
+A wrong or unknown token is 401; a valid holder token naming another holder is 404, the
+same answer as for a holder that does not exist, so callers learn nothing about others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Depends, HTTPException, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from .tokens import same
+
+bearer = HTTPBearer(auto_error=False, description="The admin API key or a holder token.")
+
+HOLDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+NOT_FOUND = "holder not found"
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: str  # "admin" | "holder"
+    holder_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _unauthorized(message: str = "a valid admin API key or holder token is required") -> HTTPException:
+    return HTTPException(status_code=401, detail=message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def principal(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+    if credentials is None or not credentials.credentials:
+        raise _unauthorized()
+    token = credentials.credentials
+    if len(token) > 512:
+        raise _unauthorized()
+    state = request.app.state.hub
+    if same(token, state.settings.admin_api_key):
+        return Principal("admin")
+    holder_id = state.repo.holder_for_token(token)
+    if holder_id is None:
+        raise _unauthorized()
+    return Principal("holder", holder_id)
+
+
+def admin(who: Principal = Depends(principal)) -> Principal:
+    if not who.is_admin:
+        raise HTTPException(status_code=403, detail="this needs the admin API key")
+    return who
+
+
+def holder_access(
+    request: Request,
+    holder_id: str = Path(pattern=HOLDER_ID_PATTERN, max_length=64, description="The holder's id"),
+    who: Principal = Depends(principal),
+) -> str:
+    """The holder the path names, if the caller may act for it; audits admin reads."""
+    state = request.app.state.hub
+    if who.is_admin:
+        if not state.store.holder_exists(holder_id):
+            raise HTTPException(status_code=404, detail=NOT_FOUND)
+        if request.method == "GET":
+            state.repo.audit(holder_id, "admin.read", "admin", method=request.method, path=request.url.path,
+                             user_agent=request.headers.get("user-agent", "")[:300])
+        return holder_id
+    if who.holder_id != holder_id:
+        raise HTTPException(status_code=404, detail=NOT_FOUND)
+    return holder_id

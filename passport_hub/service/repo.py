@@ -1,0 +1,206 @@
+"""Service-side storage: holder tokens, shares and audit events (tables in passport_hub.store.tables).
+
+The core :class:`~passport_hub.store.Store` owns records, documents and the catalog; this
+module adds the account, sharing and audit queries the service needs, on the same engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, select, update
+
+from ..model import CredentialRecord, Verification
+from ..store import Store
+from ..store.tables import AuditEventRow, HolderRow, RecordRow, ShareRecordRow, ShareRow, VerificationRow
+from .tokens import HOLDER_PREFIX, SHARE_PREFIX, new_id, new_token, same, token_hash
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes for timezone-aware columns; they were written in UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@dataclass
+class ShareInfo:
+    id: str
+    holder_id: str
+    audience: str | None
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    record_ids: list[str]
+
+    def state(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    def as_dict(self, now: datetime) -> dict:
+        return {
+            "id": self.id,
+            "audience": self.audience,
+            "created_at": self.created_at.isoformat(),
+            "link_expires_at": self.expires_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+            "state": self.state(now),
+            "record_ids": self.record_ids,
+        }
+
+
+class ServiceRepo:
+    def __init__(self, store: Store):
+        self.store = store
+        self.engine = store.engine
+
+    # -- holders -----------------------------------------------------------
+    def create_holder(self, display_name: str | None) -> tuple[str, str]:
+        """A new holder account; returns (holder id, token). Only the token's hash is kept."""
+        token = new_token(HOLDER_PREFIX)
+        holder_id = new_id("h")
+        with self.engine.begin() as conn:
+            conn.execute(insert(HolderRow).values(id=holder_id, display_name=display_name, token_hash=token_hash(token),
+                                                  created_at=datetime.now(UTC)))
+        return holder_id, token
+
+    def holder_for_token(self, token: str) -> str | None:
+        digest = token_hash(token)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(HolderRow.id, HolderRow.token_hash).where(HolderRow.token_hash == digest)).first()
+        if row is None or not same(row.token_hash, digest):
+            return None
+        return row.id
+
+    def holder(self, holder_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(HolderRow.id, HolderRow.display_name, HolderRow.created_at).where(HolderRow.id == holder_id)
+            ).first()
+            if row is None:
+                return None
+            count = conn.scalar(select(func.count()).select_from(RecordRow).where(RecordRow.holder_id == holder_id))
+        return {"id": row.id, "display_name": row.display_name, "created_at": _aware(row.created_at).isoformat(),
+                "records": count or 0}
+
+    def holders(self, limit: int, offset: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(HolderRow.id, HolderRow.display_name, HolderRow.created_at)
+                .order_by(HolderRow.created_at, HolderRow.id).limit(limit).offset(offset)
+            ).all()
+        return [{"id": r.id, "display_name": r.display_name, "created_at": _aware(r.created_at).isoformat()}
+                for r in rows]
+
+    # -- shares ------------------------------------------------------------
+    def record_pks(self, holder_id: str, record_ids: list[str]) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(RecordRow.record_id, RecordRow.pk).where(
+                    RecordRow.holder_id == holder_id, RecordRow.record_id.in_(record_ids)
+                )
+            ).all()
+        return {r.record_id: r.pk for r in rows}
+
+    def create_share(self, holder_id: str, record_pks: list[int], expires_at: datetime,
+                     audience: str | None) -> tuple[str, str]:
+        token = new_token(SHARE_PREFIX)
+        share_id = new_id("shr")
+        with self.engine.begin() as conn:
+            conn.execute(insert(ShareRow).values(
+                id=share_id, holder_id=holder_id, token_hash=token_hash(token), audience=audience,
+                expires_at=expires_at, created_at=datetime.now(UTC),
+            ))
+            conn.execute(insert(ShareRecordRow), [{"share_id": share_id, "record_pk": pk} for pk in record_pks])
+        return share_id, token
+
+    def _share_info(self, conn, row) -> ShareInfo:
+        ids = conn.scalars(
+            select(RecordRow.record_id).join(ShareRecordRow, ShareRecordRow.record_pk == RecordRow.pk)
+            .where(ShareRecordRow.share_id == row.id).order_by(RecordRow.pk)
+        ).all()
+        return ShareInfo(row.id, row.holder_id, row.audience, _aware(row.created_at), _aware(row.expires_at),
+                         _aware(row.revoked_at), list(ids))
+
+    def shares(self, holder_id: str) -> list[ShareInfo]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(ShareRow).where(ShareRow.holder_id == holder_id)
+                                .order_by(ShareRow.created_at, ShareRow.id)).all()
+            return [self._share_info(conn, row) for row in rows]
+
+    def share(self, holder_id: str, share_id: str) -> ShareInfo | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(ShareRow).where(ShareRow.holder_id == holder_id, ShareRow.id == share_id)).first()
+            return self._share_info(conn, row) if row else None
+
+    def revoke_share(self, holder_id: str, share_id: str) -> bool:
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                update(ShareRow).where(ShareRow.holder_id == holder_id, ShareRow.id == share_id,
+                                       ShareRow.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            ).rowcount
+            if found:
+                return True
+            return conn.scalar(select(ShareRow.id).where(ShareRow.holder_id == holder_id,
+                                                         ShareRow.id == share_id)) is not None
+
+    def open_share(self, token: str) -> tuple[ShareInfo, list[tuple[int, CredentialRecord]]] | None:
+        """The share a token names and its records that still exist (with their latest verification)."""
+        digest = token_hash(token)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(ShareRow).where(ShareRow.token_hash == digest)).first()
+            if row is None or not same(row.token_hash, digest):
+                return None
+            rows = conn.execute(
+                select(RecordRow.pk, RecordRow.record_id, RecordRow.data)
+                .join(ShareRecordRow, ShareRecordRow.record_pk == RecordRow.pk)
+                .where(ShareRecordRow.share_id == row.id, RecordRow.holder_id == row.holder_id)
+                .order_by(RecordRow.pk)
+            ).all()
+            info = ShareInfo(row.id, row.holder_id, row.audience, _aware(row.created_at), _aware(row.expires_at),
+                             _aware(row.revoked_at), [r.record_id for r in rows])
+            if info.state(datetime.now(UTC)) != "active":
+                return info, []
+            latest = self._latest(conn, [r.pk for r in rows])
+        records = []
+        for r in rows:
+            record = CredentialRecord.model_validate_json(r.data)
+            record.verification = latest.get(r.pk)
+            records.append((r.pk, record))
+        return info, records
+
+    @staticmethod
+    def _latest(conn, pks: list[int]) -> dict[int, Verification]:
+        if not pks:
+            return {}
+        newest = (
+            select(func.max(VerificationRow.pk).label("pk")).where(VerificationRow.record_pk.in_(pks))
+            .group_by(VerificationRow.record_pk).subquery()
+        )
+        rows = conn.execute(
+            select(VerificationRow.record_pk, VerificationRow.data).join(newest, newest.c.pk == VerificationRow.pk)
+        ).all()
+        return {pk: Verification.model_validate_json(data) for pk, data in rows}
+
+    # -- audit -------------------------------------------------------------
+    def audit(self, holder_id: str, action: str, actor: str, share_id: str | None = None, **detail) -> None:
+        self.store.audit(holder_id, action, actor, share_id=share_id, **detail)
+
+    def audit_events(self, holder_id: str, limit: int, offset: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(AuditEventRow).where(AuditEventRow.holder_id == holder_id)
+                .order_by(AuditEventRow.pk.desc()).limit(limit).offset(offset)
+            ).all()
+        out = []
+        for r in rows:
+            detail = r.detail if isinstance(r.detail, dict) else json.loads(r.detail or "{}")
+            out.append({"id": r.pk, "at": _aware(r.at).isoformat(), "action": r.action, "actor": r.actor,
+                        "share_id": r.share_id, **{k: v for k, v in detail.items() if k not in {"id", "at"}}})
+        return out

@@ -1,0 +1,154 @@
+"""Shares: a holder grants a link to selected records; anyone with the link sees them, freshly verified."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from ..model import CredentialRecord
+from .auth import holder_access
+from .schemas import ShareCreate, ShareCreated, ShareSummary
+from .sharepage import gone_page, not_found_page, share_page
+
+router = APIRouter()
+
+MAX_TOKEN = 200
+NOT_FOUND = "share link not found"
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@router.post("/holders/{holder_id}/shares", status_code=201, response_model=ShareCreated, tags=["shares"],
+             summary="Share selected records through a link that expires")
+def create_share(request: Request, body: ShareCreate, holder_id: str = Depends(holder_access)) -> ShareCreated:
+    state = request.app.state.hub
+    wanted = list(dict.fromkeys(body.record_ids))
+    found = state.store.records(holder_id, wanted)
+    by_id = {r.id: r for r in found}
+    missing = [rid for rid in wanted if rid not in by_id]
+    if missing:
+        raise HTTPException(404, f"record(s) not found: {', '.join(missing[:10])}")
+    revoked = [r.achievement.title for r in found if r.status == "revoked"
+               or (r.verification is not None and r.verification.status == "revoked")]
+    if revoked:
+        raise HTTPException(409, f"revoked credentials cannot be shared: {', '.join(revoked[:10])}")
+    warnings = []
+    today = datetime.now(UTC).date()
+    for r in found:
+        if r.status == "expired" or (r.expires_on and r.expires_on < today):
+            warnings.append(f"{r.achievement.title}: the credential itself expired"
+                            + (f" on {r.expires_on.isoformat()}" if r.expires_on else ""))
+        if r.verification is None:
+            warnings.append(f"{r.achievement.title}: never verified; the link shows a fresh check")
+    pks = state.repo.record_pks(holder_id, wanted)
+    expires_at = datetime.now(UTC) + timedelta(seconds=body.expires_in_seconds)
+    share_id, token = state.repo.create_share(holder_id, [pks[rid] for rid in wanted], expires_at, body.audience)
+    base = str(request.base_url).rstrip("/")
+    return ShareCreated(id=share_id, token=token, url=f"{base}/shares/{token}", html_url=f"{base}/shares/{token}.html",
+                        link_expires_at=expires_at, audience=body.audience, record_ids=wanted, warnings=warnings)
+
+
+@router.get("/holders/{holder_id}/shares", response_model=list[ShareSummary], tags=["shares"],
+            summary="The holder's shares (tokens are never shown again)")
+def list_shares(request: Request, holder_id: str = Depends(holder_access)) -> list[dict]:
+    now = datetime.now(UTC)
+    return [s.as_dict(now) for s in request.app.state.hub.repo.shares(holder_id)]
+
+
+@router.get("/holders/{holder_id}/shares/{share_id}", response_model=ShareSummary, tags=["shares"],
+            summary="One share")
+def get_share(request: Request, share_id: str, holder_id: str = Depends(holder_access)) -> dict:
+    info = request.app.state.hub.repo.share(holder_id, share_id)
+    if info is None:
+        raise HTTPException(404, "share not found")
+    return info.as_dict(datetime.now(UTC))
+
+
+@router.delete("/holders/{holder_id}/shares/{share_id}", status_code=204, response_class=Response, tags=["shares"],
+               summary="Revoke a share: its link answers 410 from now on")
+def revoke_share(request: Request, share_id: str, holder_id: str = Depends(holder_access)) -> Response:
+    if not request.app.state.hub.repo.revoke_share(holder_id, share_id):
+        raise HTTPException(404, "share not found")
+    return Response(status_code=204)
+
+
+def _public_record(record: CredentialRecord) -> dict[str, Any]:
+    """What a viewer sees: the record minus the holder's private details (birth date, e-mail, ids)."""
+    data = record.to_json_dict()
+    if holder := data.get("holder"):
+        data["holder"] = {k: v for k, v in holder.items() if k in ("name", "given_name", "family_name")}
+    data["credential_valid_until"] = data.get("expires_on")
+    return data
+
+
+def _gone_message(info, now: datetime) -> str:
+    if info.revoked_at is not None:
+        return f"This share link was revoked by the holder on {info.revoked_at:%Y-%m-%d %H:%M} UTC."
+    return f"This share link expired on {info.expires_at:%Y-%m-%d %H:%M} UTC. Ask the holder for a new link."
+
+
+async def _view(request: Request, token: str, as_html: bool):
+    state = request.app.state.hub
+    opened = await run_in_threadpool(state.repo.open_share, token) if len(token) <= MAX_TOKEN else None
+    if opened is None:
+        if as_html:
+            return HTMLResponse(not_found_page(), status_code=404)
+        raise HTTPException(404, NOT_FOUND)
+    info, rows = opened
+    now = datetime.now(UTC)
+    if info.state(now) != "active":
+        message = _gone_message(info, now)
+        if as_html:
+            return HTMLResponse(gone_page(message), status_code=410)
+        return JSONResponse({"detail": message, "state": info.state(now)}, status_code=410)
+    stale = [(pk, r) for pk, r in rows if r.verification is None
+             or (now - _aware(r.verification.checked_at)).total_seconds() > state.share_verify_max_age]
+    if stale:
+        from .verification import verify_records
+
+        fresh = await verify_records(state.registry, state.settings, state.store, stale)
+        for _pk, r in stale:
+            r.verification = fresh.get(r.id, r.verification)
+    records = [r for _pk, r in rows]
+    await run_in_threadpool(
+        state.repo.audit, info.holder_id, "share.viewed", "share", share_id=info.id,
+        records=[r.id for r in records], user_agent=request.headers.get("user-agent", "")[:300],
+        format="html" if as_html else "json",
+    )
+    share = {"id": info.id, "audience": info.audience, "created_at": info.created_at.isoformat(),
+             "link_expires_at": info.expires_at.isoformat()}
+    if as_html:
+        return HTMLResponse(share_page(share, records, now))
+    return JSONResponse({
+        "share": share,
+        "notice": "The link expiry is when this link stops working; each credential's own validity is "
+                  "`credential_valid_until`. Verification results were checked at `verification.checked_at`.",
+        "records": [_public_record(r) for r in records],
+    })
+
+
+def _wants_html(request: Request, fmt: str | None) -> bool:
+    if fmt:
+        return fmt == "html"
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept and "application/json" not in accept.split(",")[0]
+
+
+@router.get("/shares/{token}.html", tags=["shares"], response_class=HTMLResponse,
+            summary="The shared records as a web page (no login)")
+async def view_share_html(request: Request, token: str):
+    return await _view(request, token, True)
+
+
+@router.get("/shares/{token}", tags=["shares"],
+            summary="The shared records with fresh verification (JSON; HTML with Accept or ?format=html)",
+            responses={410: {"description": "the link was revoked or expired"}, 404: {"description": "unknown link"}})
+async def view_share(request: Request, token: str,
+                     format: Literal["json", "html"] | None = Query(None, description="json (default) or html")):
+    return await _view(request, token, _wants_html(request, format))

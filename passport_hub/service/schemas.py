@@ -1,0 +1,81 @@
+"""Request and response bodies (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_SHARE_SECONDS = 365 * 24 * 3600
+DEFAULT_SHARE_SECONDS = 7 * 24 * 3600
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HolderCreate(_In):
+    display_name: str | None = Field(None, max_length=200, description="A label for the account (not shared).")
+
+
+class HolderCreated(BaseModel):
+    id: str
+    token: str = Field(description="The holder token. Shown once; only its hash is stored.")
+    display_name: str | None = None
+
+
+class HolderInfo(BaseModel):
+    id: str
+    display_name: str | None = None
+    created_at: str
+    records: int = 0
+
+
+class FetchRequest(_In):
+    source: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    query: dict[str, str] = Field(default_factory=dict, max_length=20,
+                                  description="Source-specific terms, e.g. {\"certificate_id\": \"02AK63B\"}")
+
+
+class IngestResult(BaseModel):
+    document: str
+    sha256: str | None = None
+    source: str | None = None
+    new: int = 0
+    existing: int = 0
+    records: list[dict[str, Any]] = Field(default_factory=list)
+    rejected: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class VerifyRequest(_In):
+    record_ids: list[str] | None = Field(None, max_length=1000,
+                                         description="Records to verify (default: all of the holder's records).")
+
+
+class ShareCreate(_In):
+    record_ids: list[str] = Field(min_length=1, max_length=500, description="The records the share shows.")
+    expires_in_seconds: int = Field(DEFAULT_SHARE_SECONDS, ge=60, le=MAX_SHARE_SECONDS,
+                                    description="How long the link works (the credentials' own validity is separate).")
+    audience: str | None = Field(None, max_length=200, description="Who the link is for, e.g. an employer's name.")
+
+
+class ShareCreated(BaseModel):
+    id: str
+    token: str = Field(description="Part of the link; shown once, only its hash is stored.")
+    url: str
+    html_url: str
+    link_expires_at: datetime
+    audience: str | None = None
+    record_ids: list[str]
+    warnings: list[str] = Field(default_factory=list)
+
+
+class ShareSummary(BaseModel):
+    id: str
+    audience: str | None = None
+    created_at: str
+    link_expires_at: str
+    revoked_at: str | None = None
+    state: str
+    record_ids: list[str]
