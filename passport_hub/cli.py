@@ -349,3 +349,177 @@ def new_plugin(name: str, directory: Path, title: str | None) -> None:
 
     target = scaffold(name, directory, title)
     click.echo(f"created {target}\nnext: pip install -e {target} && pytest {target}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(host: str, port: int, log_level: str) -> None:
+    """Run the hub service (HTTP API, share pages; OpenAPI at /docs and /openapi.json).
+
+    At startup it loads the plugins and checks every enabled plugin's config, reporting
+    all problems at once. Needs the service extra: pip install 'passport-hub[service]'.
+    """
+    try:
+        import uvicorn
+
+        from .service import create_app
+    except ImportError as exc:
+        hint = f"the service needs its extra: pip install 'passport-hub[service]' ({exc.name})"
+        raise click.ClickException(hint) from None
+    app = create_app(_settings())
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
+
+
+@main.command()
+@click.option("--holder", required=True, metavar="ID", help="Whose records to export.")
+@click.option("--format", "fmt", required=True, type=click.Choice(["ob3", "clr", "ler-rs", "json-resume"]))
+@click.option("--record", "record_ids", multiple=True, metavar="ID", help="Only these records (repeatable).")
+@click.option("--link", default=None, help="A verification link (e.g. a share link) to put in the export.")
+@click.option("--base-url", default="", help="The hub's public URL (issuer id of CLR / LER-RS, extension context).")
+@click.option("--validate/--no-validate", default=True, show_default=True,
+              help="Check the export against the format's published JSON Schema.")
+def export(holder: str, fmt: str, record_ids: tuple[str, ...], link: str | None, base_url: str,
+           validate: bool) -> None:
+    """Export a holder's records as Open Badges 3.0, CLR 2.0, HR Open LER-RS or JSON Resume (JSON on stdout).
+
+    Exports are unsigned: pair them with a share link for verification.
+    """
+    from .exports import export_records
+
+    settings = _settings()
+    items = _store(settings).records(holder, list(record_ids) or None)
+    if not items:
+        raise click.ClickException(f"no records for holder {holder!r}" + (" with those ids" if record_ids else ""))
+    document = export_records(items, fmt, link=link, issuer_url=base_url.rstrip("/"))
+    if validate:
+        from .exports.validate import errors
+
+        problems = [e for d in (document if isinstance(document, list) else [document]) for e in errors(d, fmt)]
+        if problems:
+            raise click.ClickException(f"the {fmt} export does not match its schema: " + "; ".join(problems[:5]))
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+# -- credit for prior learning (docs/cpl.md) -----------------------------------------------------
+
+
+@main.group()
+def articulations() -> None:
+    """A college's articulation rules: which of its courses a credential earns (credit for prior learning)."""
+
+
+@articulations.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--college", required=True, metavar="NAME", help="The college the rules belong to.")
+@click.option("--format", "fmt", type=click.Choice(["map", "hub"]), default=None,
+              help="map: MAP's 'existing articulations' CSV template; hub: our CSV/JSON (docs/cpl.md). "
+                   "Default: detected from the header.")
+@click.option("--json", "as_json", is_flag=True, help="Print the import result as JSON.")
+def articulations_import(file: Path, college: str, fmt: str | None, as_json: bool) -> None:
+    """Import articulation rules for a college (re-importing the same rules updates them).
+
+    \b
+    Examples:
+      passport-hub articulations import ExistingArticulations.csv --college "Norco College"
+      passport-hub articulations import rules.json --college "Norco College" --format hub
+
+    Rows that do not validate are reported and skipped; exit status 1 if any were.
+    """
+    from .cpl import import_articulations
+
+    settings = _settings()
+    result = import_articulations(_store(settings), file.read_bytes(), college=college, format=fmt, name=file.name)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        click.echo(f"{file.name} ({result.format}) → {result.college}: {result.rules_new} new rule(s), "
+                   f"{result.rules_updated} updated, {result.courses_new} new course(s)")
+        for rejected in result.rejected:
+            click.echo(f"  row {rejected['row']} rejected: {rejected['reason']}", err=True)
+    sys.exit(1 if result.rejected else 0)
+
+
+@articulations.command("list")
+@click.option("--college", default=None, metavar="NAME", help="Show this college's rules (default: list colleges).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def articulations_list(college: str | None, as_json: bool) -> None:
+    """List colleges with articulations, or one college's rules."""
+    from .cpl import ArticulationRepo
+
+    repo = ArticulationRepo(_store(_settings()))
+    if college is None:
+        for row in repo.colleges():
+            _print_jsonl(row) if as_json else click.echo(f"{row['name']}  ({row['articulations']} rule(s))")
+        return
+    _name, rules = repo.rules(college)
+    for rule in rules:
+        if as_json:
+            _print_jsonl({"id": rule.id, "course": rule.course_code, "title": rule.title, "units": rule.units,
+                          "credential": rule.credential_label(), "kind": rule.kind, "status": rule.status,
+                          "min_pay_grade": rule.min_pay_grade, "min_skill_level": rule.min_skill_level,
+                          "recency_years": rule.recency_years})
+        else:
+            click.echo(f"{rule.id:>5}  {rule.course_code:<12} ← {rule.credential_label()}  [{rule.status}]")
+
+
+@main.command()
+@click.option("--holder", required=True, metavar="ID", help="The wallet holder.")
+@click.option("--college", required=True, metavar="NAME", help="The college whose articulations apply.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (same as GET /holders/{id}/cpl).")
+def cpl(holder: str, college: str, as_json: bool) -> None:
+    """Credit for prior learning: the college courses a holder's credentials earn.
+
+    Shows each eligible course once (with every credential that articulates to it),
+    near-misses with what is missing (e.g. pay grade too low), and ACE credit
+    recommendations the college has not articulated yet.
+
+    \b
+    Example:
+      passport-hub cpl --holder alice --college "Norco College"
+    """
+    from .cpl import cpl_for_holder
+
+    report = cpl_for_holder(_store(_settings()), holder, college)
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+        return
+    _cpl_print(report)
+
+
+def _cpl_print(report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"{report.college}: courses {report.holder} is eligible for", title_justify="left")
+    for column in ("course", "title", "units", "earned by", "why", "also articulated by"):
+        table.add_column(column, overflow="fold")
+    for e in report.eligible:
+        table.add_row(e.course.code, e.course.title or "-", "?" if e.units is None else f"{e.units:g}",
+                      f"{e.earned_by.record_title} ({e.earned_by.credential})", e.earned_by.reason,
+                      "\n".join(f"{m.record_title} ({m.credential}) — not counted again" for m in e.also_articulated_by))
+    console.print(table)
+    unknown = f" (+{report.courses_with_unknown_units} course(s) with units not given)" \
+        if report.courses_with_unknown_units else ""
+    console.print(f"{len(report.eligible)} course(s), {report.total_units:g} unit(s){unknown}")
+    if report.near_misses:
+        near = Table(title="near-misses", title_justify="left")
+        for column in ("course", "credential", "missing"):
+            near.add_column(column, overflow="fold")
+        for n in report.near_misses:
+            near.add_row(n.course.code, f"{n.record_title} ({n.credential})", "; ".join(n.missing))
+        console.print(near)
+    if report.recommendations:
+        recs = Table(title="ACE credit recommendations not yet articulated here", title_justify="left")
+        for column in ("ACE id", "title", "recommendation", "note"):
+            recs.add_column(column, overflow="fold")
+        for r in report.recommendations:
+            credit = "; ".join(f"{c.subject or '-'} {c.amount:g} {'SH' if c.unit == 'semester_hours' else c.unit}"
+                               f" {c.level or ''}".rstrip() for c in r.credit)
+            recs.add_row(f"{r.ace_id}" + (f" {r.version}" if r.version and r.ace_id.count("-") == 2 and
+                                          not r.ace_id.endswith(r.version) else ""),
+                         r.record_title, credit, r.note or "")
+        console.print(recs)
