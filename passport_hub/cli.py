@@ -500,7 +500,8 @@ def _cpl_print(report) -> None:
     for e in report.eligible:
         table.add_row(e.course.code, e.course.title or "-", "?" if e.units is None else f"{e.units:g}",
                       f"{e.earned_by.record_title} ({e.earned_by.credential})", e.earned_by.reason,
-                      "\n".join(f"{m.record_title} ({m.credential}) — not counted again" for m in e.also_articulated_by))
+                      "\n".join(f"{m.record_title} ({m.credential}): not counted again"
+                                for m in e.also_articulated_by))
     console.print(table)
     unknown = f" (+{report.courses_with_unknown_units} course(s) with units not given)" \
         if report.courses_with_unknown_units else ""
@@ -519,7 +520,6 @@ def _cpl_print(report) -> None:
         for r in report.recommendations:
             credit = "; ".join(f"{c.subject or '-'} {c.amount:g} {'SH' if c.unit == 'semester_hours' else c.unit}"
                                f" {c.level or ''}".rstrip() for c in r.credit)
-            recs.add_row(f"{r.ace_id}" + (f" {r.version}" if r.version and r.ace_id.count("-") == 2 and
-                                          not r.ace_id.endswith(r.version) else ""),
-                         r.record_title, credit, r.note or "")
+            ace = r.ace_id if not r.version or r.ace_id.endswith(r.version) else f"{r.ace_id} {r.version}"
+            recs.add_row(ace, r.record_title, credit, r.note or "")
         console.print(recs)

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import passport_hub.cpl.tables  # noqa: F401  (CPL tables share Base: keep them in autogenerate's view)
 from passport_hub.store.tables import Base
 
 engine = context.config.attributes["engine"]

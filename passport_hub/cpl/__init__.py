@@ -1,0 +1,43 @@
+"""Credit for prior learning (CPL): articulation rules and matching a holder's records to them.
+
+See docs/cpl.md. ``import_articulations`` reads MAP's template or the hub format into the
+store; ``cpl_for_holder`` gives the eligible college courses, near-misses, and ACE credit
+not yet articulated at that college.
+"""
+
+from __future__ import annotations
+
+from .matching import NOT_ARTICULATED, CplReport, cpl_for_holder, evaluate
+from .repo import ArticulationRepo, ImportResult
+from .rules import ArticulationSpec, Rule, parse_ace_id, read_hub, read_map_csv, sniff_format
+
+FORMATS = ("map", "hub")
+
+
+def import_articulations(store, data: bytes, *, college: str | None, format: str | None = None,
+                         name: str = "articulations") -> ImportResult:
+    """Read a MAP template or hub-format file and store its rules for ``college`` (one transaction).
+
+    Rows that do not validate are skipped and listed in ``ImportResult.rejected`` (row, reason).
+    A hub JSON file may name its college; ``college`` given here wins.
+    """
+    from ..errors import MalformedError
+
+    fmt = format or sniff_format(data)
+    if fmt == "map":
+        parsed, named = read_map_csv(data, name), None
+    elif fmt == "hub":
+        parsed, named = read_hub(data, name)
+    else:
+        raise MalformedError(f"unknown articulation format {fmt!r} (use one of {', '.join(FORMATS)})")
+    target = college or named
+    if not target or not target.strip():
+        raise MalformedError(f"{name}: name the college (--college NAME)")
+    return ArticulationRepo(store).save(target, parsed.rules, format=fmt, rejected=parsed.rejected)
+
+
+__all__ = [
+    "FORMATS", "NOT_ARTICULATED", "ArticulationRepo", "ArticulationSpec", "CplReport", "ImportResult", "Rule",
+    "cpl_for_holder", "evaluate", "import_articulations", "parse_ace_id", "read_hub", "read_map_csv",
+    "sniff_format",
+]

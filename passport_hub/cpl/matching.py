@@ -1,0 +1,391 @@
+"""Matching a holder's records against one college's articulation rules.
+
+For every record and rule: does the rule name this credential (ACE id + version, or the
+exhibit version whose dates cover the record's dates; MAP exhibit; CTID; issuer + title)?
+If so, are its conditions met (status active, pay grade, skill level, recency)? Met →
+the college course is eligible; not met → a near-miss saying what is missing. A course is
+earned once however many credentials articulate to it. ACE credit recommendations that no
+rule at this college names are listed as "not yet articulated here".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from pydantic import BaseModel, Field
+
+from ..model import CredentialRecord
+from ..store import catalog_match_key
+from .rules import AceId, Rule, normalize_map_exhibit, parse_ace_id, pay_grade_rank, skill_level_rank
+
+NOT_ARTICULATED = "not yet articulated here"
+
+
+class CourseOut(BaseModel):
+    subject: str
+    number: str
+    code: str
+    title: str | None = None
+    units: float | None = None
+
+
+class MatchOut(BaseModel):
+    record_id: str
+    record_title: str
+    credential: str = Field(description="The holder's credential as matched (e.g. 'ACE NV-0702-0014 V02')")
+    rule_id: int | None
+    rule: str = Field(description="The credential as the articulation rule names it")
+    reason: str
+
+
+class EligibleCourse(BaseModel):
+    course: CourseOut
+    units: float | None
+    earned_by: MatchOut = Field(description="The credential the course is counted for (once)")
+    also_articulated_by: list[MatchOut] = Field(
+        default_factory=list, description="Other credentials that articulate to the same course: not counted again")
+
+
+class NearMiss(BaseModel):
+    course: CourseOut
+    record_id: str
+    record_title: str
+    credential: str
+    rule_id: int | None
+    rule: str
+    matched: str
+    missing: list[str]
+
+
+class CreditOut(BaseModel):
+    subject: str | None = None
+    amount: float
+    unit: str
+    level: str | None = None
+
+
+class Recommendation(BaseModel):
+    record_id: str
+    record_title: str
+    ace_id: str
+    version: str | None = None
+    credit: list[CreditOut]
+    total: float
+    unit: str
+    status: str = NOT_ARTICULATED
+    note: str | None = None
+
+
+class CplReport(BaseModel):
+    college: str
+    holder: str
+    as_of: date
+    eligible: list[EligibleCourse]
+    total_units: float = Field(description="Units of the eligible courses whose units are known, each counted once")
+    courses_with_unknown_units: int
+    near_misses: list[NearMiss]
+    recommendations: list[Recommendation] = Field(description=f"ACE credit with no articulation: {NOT_ARTICULATED!r}")
+
+
+# -- what a record offers for matching --------------------------------------------------------
+
+
+def _result(record: CredentialRecord, name: str) -> str | None:
+    return next((r.value for r in record.results if r.name == name), None)
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Facts:
+    record: CredentialRecord
+    aces: list[AceId] = field(default_factory=list)
+    ctids: dict[str, str] = field(default_factory=dict)  # ctid -> how we know it
+    map_ids: set[str] = field(default_factory=set)
+    match_key: str = ""
+    start: date | None = None
+    end: date | None = None
+    pay_grade: str | None = None
+    pay_grade_from: str = ""
+    skill_level: str | None = None
+
+    @property
+    def is_occupation(self) -> bool:
+        return self.record.achievement.kind == "military_occupation"
+
+    @property
+    def completed(self) -> date | None:
+        return self.end or self.start or self.record.issued_on
+
+    def label(self) -> str:
+        if self.aces:
+            return f"ACE {self.aces[0].label}"
+        return f"{self.record.issuer.name}: {self.record.achievement.title}"
+
+
+def facts_for(record: CredentialRecord, ctid_lookup: Callable[[CredentialRecord], str | None] | None = None) -> Facts:
+    a = record.achievement
+    facts = Facts(record=record, match_key=catalog_match_key(record.issuer.name, a.title))
+    for ident in a.identifiers:
+        scheme = ident.scheme.lower()
+        if scheme == "ace" and (ace := parse_ace_id(ident.value, ident.version)):
+            facts.aces.append(ace)
+        elif scheme in ("map", "map_exhibit") and (map_id := normalize_map_exhibit(ident.value)):
+            facts.map_ids.add(map_id)
+        elif scheme == "ctid":
+            facts.ctids.setdefault(ident.value.strip().lower(), "CTID on the record")
+    if a.ctid:
+        facts.ctids[a.ctid.strip().lower()] = "CTID on the record"
+    if not facts.ctids and ctid_lookup is not None and (found := ctid_lookup(record)):
+        facts.ctids[found.lower()] = "CTID of the catalog entry with this issuer and title"
+    facts.start = _date(_result(record, "start_date"))
+    facts.end = _date(_result(record, "end_date"))
+    if facts.start is None and facts.end is None:
+        facts.start = record.issued_on
+    grades = [o.pay_grade for o in a.occupations if pay_grade_rank(o.pay_grade) is not None]
+    if grades:
+        facts.pay_grade, facts.pay_grade_from = max(grades, key=pay_grade_rank), "occupation"
+    elif pay_grade_rank(rank := _result(record, "pay_grade")) is not None:
+        facts.pay_grade, facts.pay_grade_from = rank, "rank on the transcript"
+    levels = [o.skill_level for o in a.occupations if skill_level_rank(o.skill_level) is not None]
+    if levels:
+        facts.skill_level = max(levels, key=skill_level_rank)
+    return facts
+
+
+# -- exhibit versions by date -----------------------------------------------------------------
+
+
+def version_ranges(rules: Iterable[Rule]) -> dict[tuple[str, date], tuple[date | None, date | None]]:
+    """Date ranges of exhibit versions known only by MAP's team-reviewed date.
+
+    MAP's template keys a version by its team-reviewed date and carries no exhibit dates.
+    For one ACE id, the versions this college has are ordered by that date; each covers
+    from its date until the day before the next one, the first also covers everything
+    before it and the last stays open. A rule with its own exhibit dates or version is
+    not part of this.
+    """
+    dates: dict[str, set[date]] = defaultdict(set)
+    for rule in rules:
+        if rule.ace_id and rule.version_date and not rule.ace_version and not (rule.exhibit_start or rule.exhibit_end):
+            dates[rule.ace_id].add(rule.version_date)
+    ranges = {}
+    for ace_id, found in dates.items():
+        ordered = sorted(found)
+        for i, d in enumerate(ordered):
+            start = d if i else None
+            end = ordered[i + 1] - timedelta(days=1) if i + 1 < len(ordered) else None
+            ranges[(ace_id, d)] = (start, end)
+    return ranges
+
+
+def _span(start: date | None, end: date | None) -> str:
+    return f"{start or 'any earlier date'} to {end or 'present'}"
+
+
+# -- one record against one rule --------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    identity: str | None = None  # why the rule names this credential; None → it does not
+    other_version: str | None = None  # same ACE id, another version: what the rule covers
+    missing: list[str] = field(default_factory=list)
+
+
+def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcome:
+    out = Outcome()
+    for ace in facts.aces:
+        if ace.id != rule.ace_id:
+            continue
+        if rule.ace_version and ace.version:
+            if ace.version == rule.ace_version:
+                out.identity = f"ACE id and version match ({ace.id} {ace.version})"
+                return out
+            out.other_version = f"version {rule.ace_version}"
+            continue
+        if rule.exhibit_start or rule.exhibit_end:
+            start, end, what = rule.exhibit_start, rule.exhibit_end, "exhibit dates"
+        elif rule.version_date:
+            start, end = ranges.get((rule.ace_id, rule.version_date), (None, None))
+            what = f"exhibit version team-reviewed {rule.version_date}, taken to cover"
+        elif rule.ace_version:  # the rule has a version, the record none, no dates to decide by
+            out.other_version = f"version {rule.ace_version} (the record carries no version)"
+            continue
+        else:
+            out.identity = f"ACE id matches ({ace.id}; the rule covers every version)"
+            return out
+        if facts.is_occupation:
+            held_from, held_to = facts.start, facts.end or as_of
+            if held_from is None:
+                out.other_version = f"{what} {_span(start, end)} (the record has no dates)"
+                continue
+            if (start is None or held_to >= start) and (end is None or held_from <= end):
+                out.identity = (f"ACE id {ace.id}; held {held_from} to {facts.end or 'present'}, "
+                                f"within {what} {_span(start, end)}")
+                return out
+            out.other_version = f"{what} {_span(start, end)}"
+            continue
+        when = facts.completed
+        if when is None:
+            out.other_version = f"{what} {_span(start, end)} (the record has no course dates)"
+            continue
+        if (start is None or when >= start) and (end is None or when <= end):
+            version = f" {ace.version}" if ace.version else ""
+            out.identity = f"ACE id {ace.id}{version}; completed {when}, within {what} {_span(start, end)}"
+            return out
+        out.other_version = f"{what} {_span(start, end)}"
+    return out
+
+
+def _identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcome:
+    if rule.kind in ("ace_course", "ace_occupation"):
+        return _ace_identity(rule, facts, ranges, as_of)
+    if rule.kind == "map_exhibit":
+        if rule.map_exhibit_id in facts.map_ids:
+            return Outcome(identity=f"MAP exhibit id matches ({rule.map_exhibit_id})")
+        if rule.match_key and rule.match_key == facts.match_key:
+            return Outcome(identity=f"issuer and title match MAP exhibit {rule.map_exhibit_id} "
+                                    f"({rule.issuer_name}: {rule.credential_title})")
+        return Outcome()
+    if rule.kind == "ctid":
+        if rule.ctid in facts.ctids:
+            return Outcome(identity=f"CTID matches ({rule.ctid}; {facts.ctids[rule.ctid]})")
+        return Outcome()
+    if rule.match_key and rule.match_key == facts.match_key:
+        return Outcome(identity=f"issuer and title match ({rule.issuer_name}: {rule.credential_title})")
+    return Outcome()
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _conditions(rule: Rule, facts: Facts, as_of: date) -> list[str]:
+    missing = []
+    if rule.status != "active":
+        missing.append("the articulation is pending approval at this college" if rule.status == "pending"
+                       else "the articulation is no longer active at this college")
+    if facts.record.status == "revoked":
+        missing.append("the credential is revoked")
+    if rule.min_pay_grade:
+        have = pay_grade_rank(facts.pay_grade)
+        if have is None:
+            missing.append(f"pay grade {rule.min_pay_grade} or higher (no pay grade on the record)")
+        elif have < pay_grade_rank(rule.min_pay_grade):
+            missing.append(f"pay grade {rule.min_pay_grade} or higher (the record shows {facts.pay_grade}, "
+                           f"from the {facts.pay_grade_from})")
+    if rule.min_skill_level:
+        need, have = skill_level_rank(rule.min_skill_level), skill_level_rank(facts.skill_level)
+        if have is None or have[0] != need[0]:
+            missing.append(f"skill level {rule.min_skill_level} or higher (no skill level on the record)")
+        elif have[1] < need[1]:
+            missing.append(f"skill level {rule.min_skill_level} or higher (the record shows {facts.skill_level})")
+    if rule.recency_years:
+        when = (facts.end or as_of) if facts.is_occupation else facts.completed
+        cutoff = _years_before(as_of, rule.recency_years)
+        if when is None:
+            missing.append(f"completed within {rule.recency_years} years (no date on the record)")
+        elif when < cutoff:
+            missing.append(f"completed within {rule.recency_years} years, i.e. on or after {cutoff} "
+                           f"(the record shows {when})")
+    return missing
+
+
+def _course(rule: Rule) -> CourseOut:
+    return CourseOut(subject=rule.subject, number=rule.number, code=rule.course_code, title=rule.title,
+                     units=rule.units)
+
+
+def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college: str, holder: str,
+             as_of: date | None = None,
+             ctid_lookup: Callable[[CredentialRecord], str | None] | None = None) -> CplReport:
+    """The CPL report for these records at a college with these rules (all statuses)."""
+    as_of = as_of or date.today()
+    ranges = version_ranges(rules)
+    eligible: dict[str, list[tuple[tuple, MatchOut, Rule]]] = defaultdict(list)
+    near: dict[str, list[NearMiss]] = defaultdict(list)
+    recommendations: list[Recommendation] = []
+    for record in records:
+        facts = facts_for(record, ctid_lookup)
+        named_here = False
+        other_versions: list[str] = []
+        for rule in rules:
+            outcome = _identity(rule, facts, ranges, as_of)
+            if outcome.identity is None:
+                if outcome.other_version:
+                    other_versions.append(f"{rule.course_code} for {outcome.other_version}")
+                continue
+            named_here = True
+            missing = _conditions(rule, facts, as_of)
+            match = MatchOut(record_id=record.id, record_title=record.achievement.title, credential=facts.label(),
+                             rule_id=rule.id, rule=rule.credential_label(), reason=outcome.identity)
+            if missing:
+                near[rule.course_code].append(NearMiss(
+                    course=_course(rule), missing=missing, matched=outcome.identity,
+                    **match.model_dump(exclude={"reason"})))
+            else:
+                order = (facts.completed or date.max, record.id, rule.id or 0)
+                eligible[rule.course_code].append((order, match, rule))
+        credit = [c for c in record.achievement.credit if c.amount > 0]
+        if facts.aces and credit and not named_here:
+            ace = facts.aces[0]
+            note = None
+            if other_versions:
+                note = "this college articulates other versions of this ACE id: " + "; ".join(
+                    dict.fromkeys(other_versions))
+            unit = credit[0].unit
+            recommendations.append(Recommendation(
+                record_id=record.id, record_title=record.achievement.title, ace_id=ace.full_id, version=ace.version,
+                credit=[CreditOut(subject=c.subject, amount=c.amount, unit=c.unit, level=c.level) for c in credit],
+                total=sum(c.amount for c in credit if c.unit == unit), unit=unit, note=note))
+
+    courses = []
+    for code in sorted(eligible):
+        entries = sorted(eligible[code], key=lambda e: e[0])
+        seen: set[str] = set()
+        unique = []
+        for _order, match, _rule in entries:  # one record through two rules for one course: list it once
+            if match.record_id not in seen:
+                seen.add(match.record_id)
+                unique.append(match)
+        first_rule = entries[0][2]
+        courses.append(EligibleCourse(course=_course(first_rule), units=first_rule.units, earned_by=unique[0],
+                                      also_articulated_by=unique[1:]))
+    near_misses = [n for code in sorted(near) if code not in eligible for n in near[code]]
+    known = [c.units for c in courses if c.units is not None]
+    return CplReport(
+        college=college, holder=holder, as_of=as_of, eligible=courses, total_units=float(sum(known)),
+        courses_with_unknown_units=len(courses) - len(known), near_misses=near_misses,
+        recommendations=recommendations)
+
+
+def cpl_for_holder(store, holder_id: str, college: str, *, as_of: date | None = None) -> CplReport:
+    """The CPL report for a stored holder at a stored college."""
+    from ..errors import NotFoundError
+    from .repo import ArticulationRepo
+
+    name, rules = ArticulationRepo(store).rules(college)
+    if not store.holder_exists(holder_id):
+        raise NotFoundError(f"no holder {holder_id!r}")
+    catalog = store.catalog()
+    empty = catalog.is_empty()
+
+    def lookup(record: CredentialRecord) -> str | None:
+        if empty:
+            return None
+        entry = catalog.by_issuer_title(record.issuer.name, record.achievement.title)
+        return entry.achievement.ctid if entry and entry.achievement.ctid else None
+
+    return evaluate(store.records(holder_id), rules, college=name, holder=holder_id, as_of=as_of, ctid_lookup=lookup)

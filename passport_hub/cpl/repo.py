@@ -1,0 +1,132 @@
+"""Articulation rules in the store: colleges, their courses, the rules (one transaction per import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from ..errors import NotFoundError
+from ..store import Store, normalize_text
+from .rules import Rule
+from .tables import ArticulationRow, CollegeCourseRow, CollegeRow
+
+
+@dataclass
+class ImportResult:
+    college: str
+    format: str
+    rules_new: int = 0
+    rules_updated: int = 0
+    courses_new: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"college": self.college, "format": self.format, "rules_new": self.rules_new,
+                "rules_updated": self.rules_updated, "courses_new": self.courses_new, "rejected": self.rejected}
+
+
+_RULE_COLUMNS = ("kind", "ace_id", "ace_version", "exhibit_start", "exhibit_end", "version_date", "map_exhibit_id",
+                 "ctid", "issuer_name", "credential_title", "min_pay_grade", "min_skill_level", "recency_years",
+                 "status", "credit_recommendation", "notes", "source")
+
+
+class ArticulationRepo:
+    def __init__(self, store: Store):
+        self.store = store
+
+    # -- colleges --------------------------------------------------------
+    def _college_id(self, conn: Connection, name: str, *, create: bool) -> int | None:
+        key = normalize_text(name)[:200]
+        if not key:
+            raise NotFoundError("a college name is needed")
+        found = conn.scalar(select(CollegeRow.id).where(CollegeRow.name_key == key))
+        if found is None and create:
+            found = conn.execute(insert(CollegeRow).values(name=" ".join(name.split())[:200], name_key=key)
+                                 ).inserted_primary_key[0]
+        return found
+
+    def college(self, name: str) -> tuple[int, str]:
+        """The college's id and stored name; :class:`NotFoundError` naming the known colleges."""
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(CollegeRow.id, CollegeRow.name).where(
+                CollegeRow.name_key == normalize_text(name)[:200])).first()
+        if row is None:
+            known = ", ".join(c["name"] for c in self.colleges()) or "none yet"
+            raise NotFoundError(f"no articulations for college {name!r} (colleges: {known}); "
+                                "import them with `passport-hub articulations import FILE --college NAME`")
+        return row[0], row[1]
+
+    def colleges(self) -> list[dict]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(CollegeRow.name, func.count(ArticulationRow.id))
+                .select_from(CollegeRow)
+                .outerjoin(CollegeCourseRow, CollegeCourseRow.college_id == CollegeRow.id)
+                .outerjoin(ArticulationRow, ArticulationRow.course_id == CollegeCourseRow.id)
+                .group_by(CollegeRow.id, CollegeRow.name).order_by(CollegeRow.name)).all()
+        return [{"name": name, "articulations": count} for name, count in rows]
+
+    # -- import ----------------------------------------------------------
+    def save(self, college: str, rules: list[Rule], *, format: str = "hub",
+             rejected: list[dict] | None = None) -> ImportResult:
+        """Store rules for a college in one transaction. The same rule again (same course,
+        credential and conditions) updates its status, notes and credit text; courses gain
+        title/units when the file gives them and keep them when it does not."""
+        result = ImportResult(college=college, format=format, rejected=list(rejected or []))
+        now = datetime.now(UTC)
+        with self.store.engine.begin() as conn:
+            college_id = self._college_id(conn, college, create=True)
+            courses: dict[tuple[str, str], int] = {}
+            for rule in rules:
+                code = (rule.subject[:40], rule.number[:40])
+                course_id = courses.get(code)
+                if course_id is None:
+                    course_id = conn.scalar(select(CollegeCourseRow.id).where(
+                        CollegeCourseRow.college_id == college_id, CollegeCourseRow.subject == code[0],
+                        CollegeCourseRow.number == code[1]))
+                    if course_id is None:
+                        course_id = conn.execute(insert(CollegeCourseRow).values(
+                            college_id=college_id, subject=code[0], number=code[1])).inserted_primary_key[0]
+                        result.courses_new += 1
+                    courses[code] = course_id
+                known = {k: v for k, v in (("title", rule.title and rule.title[:300]), ("units", rule.units))
+                         if v is not None}
+                if known:
+                    conn.execute(update(CollegeCourseRow).where(CollegeCourseRow.id == course_id).values(**known))
+                values = {c: getattr(rule, c) for c in _RULE_COLUMNS}
+                values["match_key"] = rule.match_key and rule.match_key[:1000]
+                key = rule.rule_key()
+                existing = conn.scalar(select(ArticulationRow.id).where(
+                    ArticulationRow.course_id == course_id, ArticulationRow.rule_key == key))
+                if existing is None:
+                    conn.execute(insert(ArticulationRow).values(course_id=course_id, rule_key=key, created_at=now,
+                                                                updated_at=now, **values))
+                    result.rules_new += 1
+                else:
+                    conn.execute(update(ArticulationRow).where(ArticulationRow.id == existing).values(
+                        status=rule.status, notes=rule.notes, credit_recommendation=rule.credit_recommendation,
+                        updated_at=now))
+                    result.rules_updated += 1
+        return result
+
+    # -- read ------------------------------------------------------------
+    def rules(self, college: str) -> tuple[str, list[Rule]]:
+        """The college's stored name and all its rules (every status), course details filled in."""
+        college_id, name = self.college(college)
+        query = (
+            select(ArticulationRow, CollegeCourseRow)
+            .join(CollegeCourseRow, ArticulationRow.course_id == CollegeCourseRow.id)
+            .where(CollegeCourseRow.college_id == college_id)
+            .order_by(CollegeCourseRow.subject, CollegeCourseRow.number, ArticulationRow.id)
+        )
+        out = []
+        with Session(self.store.engine) as session:
+            for art, course in session.execute(query).tuples():
+                rule = Rule(subject=course.subject, number=course.number, title=course.title, units=course.units,
+                            id=art.id, course_id=course.id, **{c: getattr(art, c) for c in _RULE_COLUMNS})
+                out.append(rule)
+        return name, out
