@@ -53,8 +53,8 @@ def test_generated_plugin_wheel_installs_next_to_the_core_and_just_works(tmp_pat
     assert row["distribution"] == "passport-hub-acme-forklift" and row["version"] == "0.1.0"
     assert row["sources"] == ["acme_forklift"]
 
-    installed = run(str(python), "-c", "import passport_hub_acme_forklift, passport_hub; "
-                    "print(passport_hub_acme_forklift.__file__); print(passport_hub.__file__)", env=env, cwd=tmp_path).stdout
+    code = "import passport_hub_acme_forklift as p, passport_hub as h; print(p.__file__); print(h.__file__)"
+    installed = run(str(python), "-c", code, env=env, cwd=tmp_path).stdout
     assert str(venv) in installed.splitlines()[0] and str(venv) in installed.splitlines()[1]
     sample = next((venv / "lib").glob("python3*/site-packages/passport_hub_acme_forklift/samples/*.json"))
     imported = run(str(hub), "import", str(sample), "--json", env=env, cwd=tmp_path).stdout.splitlines()

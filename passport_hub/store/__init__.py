@@ -8,8 +8,6 @@ per holder).
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from sqlalchemy import Engine, create_engine, delete, event, func, insert, selec
 from sqlalchemy.engine import Connection
 
 from ..contract import Document
+from ..matching import catalog_match_key, normalize_text
 from ..model import CatalogEntry, CredentialRecord, Verification
 from .tables import (
     AuditEventRow,
@@ -34,22 +33,6 @@ from .tables import (
 
 DEFAULT_HOLDER = "local"
 BATCH_SIZE = 500
-
-_PUNCT = re.compile(r"[^\w\s]")
-
-
-def normalize_text(text: str | None) -> str:
-    """Case-, accent-, punctuation- and whitespace-insensitive form for matching titles."""
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(_PUNCT.sub(" ", text.casefold()).split())
-
-
-def catalog_match_key(issuer: str | None, title: str | None) -> str:
-    return f"{normalize_text(issuer)}|{normalize_text(title)}"
-
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
