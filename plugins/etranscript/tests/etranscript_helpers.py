@@ -9,7 +9,8 @@ from passport_hub_etranscript.source import EtranscriptSource
 
 from passport_hub.contract import Document
 
-DATA = Path(__file__).parent / "data"
+# the samples ship with the package (passport-hub demo, conformance); provenance in their PROVENANCE.md
+DATA = Path(__file__).parent.parent / "passport_hub_etranscript" / "samples"
 
 
 def load(name: str) -> Document:
