@@ -7,8 +7,8 @@
 2. ``signature``     — Data Integrity (Ed25519Signature2020, eddsa-rdfc-2022) or VC-JWT.
    Invalid is fatal: the later checks are skipped (dates and status may be tampered).
 3. ``issuer_key_binding`` — the key's controller is the issuer (policy: require|warn|off).
-4. ``validity_window`` — validFrom/issuanceDate and validUntil/expirationDate vs ``now``
-   with a clock skew; a future start is ``not_yet_valid`` (never a bad signature).
+4. ``valid_from`` / ``not_expired`` — validFrom/issuanceDate and validUntil/expirationDate vs
+   ``now`` with a clock skew; a future start is ``not_yet_valid`` (never a bad signature).
 5. ``not_revoked`` / ``not_suspended`` — one per credentialStatus entry (Bitstring /
    StatusList2021); absent when the credential has no credentialStatus (as verifier-core).
 6. ``embedded_credentials`` (ClrCredential) — each held credential verified on its own.
@@ -143,7 +143,7 @@ class Engine:
     def verify_parsed(self, parsed: _Parsed, run: _Run, *, depth: int = 0) -> list[Check]:
         cred, jws = parsed.credential, parsed.jws
         checks: list[Check] = []
-        later = ["signature", "issuer_key_binding", "validity_window"]
+        later = ["signature", "issuer_key_binding", "valid_from", "not_expired"]
 
         def skip_rest(reason: str) -> list[Check]:
             done = {c.name for c in checks}
@@ -185,7 +185,7 @@ class Engine:
         # 3. issuer / key binding
         checks.append(self._binding(cred, controller))
         # 4. validity window
-        checks.append(self._validity(cred, run.now))
+        checks.extend(self._validity(cred, run.now))
         # 5. status
         checks.extend(self._status(cred, run))
         # 6. CLR: held credentials
@@ -303,27 +303,33 @@ class Engine:
             )
         return _check("issuer_key_binding", "not_checked", f"{msg} (policy warn: signature valid, issuer not bound)")
 
-    def _validity(self, cred: dict, now: datetime) -> Check:
+    def _validity(self, cred: dict, now: datetime) -> list[Check]:
+        """``valid_from`` (validFrom / issuanceDate) and ``not_expired`` (validUntil /
+        expirationDate), each with the clock skew; the core folds a failed ``not_expired``
+        into ``expired``."""
         skew = timedelta(seconds=self.config.clock_skew_seconds)
         start_field = "validFrom" if "validFrom" in cred else "issuanceDate"
         end_field = "validUntil" if "validUntil" in cred else "expirationDate"
         start = parse_datetime(cred.get(start_field))
         end = parse_datetime(cred.get(end_field))
         if start is not None and now + skew < start:
-            return _check(
-                "validity_window",
+            begun = _check(
+                "valid_from",
                 "failed",
                 f"not_yet_valid: The credential is not yet issued or valid (issuance date or validFrom is "
                 f"{cred.get(start_field)}).",
             )
+        else:
+            begun = _check("valid_from", "passed", f"started: valid from {cred.get(start_field) or 'unspecified'}")
         if end is not None and now - skew > end:
-            return _check(
-                "validity_window",
+            ended = _check(
+                "not_expired",
                 "failed",
                 f"expired: The credential has expired (expiration date or validUntil was {cred.get(end_field)}).",
             )
-        span = f"from {cred.get(start_field) or 'unspecified'} until {cred.get(end_field) or 'no expiry'}"
-        return _check("validity_window", "passed", f"current: valid {span}")
+        else:
+            ended = _check("not_expired", "passed", f"current: valid until {cred.get(end_field) or 'no expiry'}")
+        return [begun, ended]
 
     # -- status lists -------------------------------------------------------------------------
     def _status(self, cred: dict, run: _Run) -> list[Check]:
@@ -413,9 +419,9 @@ class Engine:
         status, detail, list_cred = cached
         if status != "passed":
             return list_cred, f"status_list_untrusted: the status list {url} signature is {status}: {detail}"
-        window = self._validity(list_cred, run.now)
-        if window.status != CheckStatus.PASSED:
-            return list_cred, f"status_list_untrusted: the status list {url} is not current: {window.detail}"
+        for window in self._validity(list_cred, run.now):
+            if window.status != CheckStatus.PASSED:
+                return list_cred, f"status_list_untrusted: the status list {url} is not current: {window.detail}"
         return list_cred, None
 
     # -- CLR ----------------------------------------------------------------------------------
@@ -487,9 +493,10 @@ def verdict(checks: list[Check]) -> str:
     status_checks = [c for c in checks if c.name in ("not_revoked", "not_suspended")]
     if any(c.status == CheckStatus.FAILED for c in status_checks):
         return "revoked"
-    window = by.get("validity_window")
-    if window is not None and window.status == CheckStatus.FAILED:
-        return "not_yet_valid" if _code(window) == "not_yet_valid" else "expired"
+    if by.get("valid_from") is not None and by["valid_from"].status == CheckStatus.FAILED:
+        return "not_yet_valid"
+    if by.get("not_expired") is not None and by["not_expired"].status == CheckStatus.FAILED:
+        return "expired"
     if any(c.status == CheckStatus.NOT_CHECKED for c in status_checks):
         return "status_unverifiable"
     return "valid"

@@ -48,7 +48,8 @@ def test_record_verification_matches_the_manifest():
         "well_formed",
         "signature",
         "issuer_key_binding",
-        "validity_window",
+        "valid_from",
+        "not_expired",
         "not_revoked",
     ]
     assert verdict(checks) == "revoked"
