@@ -222,7 +222,7 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
     """
     import asyncio
 
-    from .fetching import fetch_documents
+    from .fetching import iter_fetched
     from .pipeline import Outcome, Pipeline
     from .store import DEFAULT_HOLDER
 
@@ -238,14 +238,17 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
     pipeline = Pipeline(registry, settings, store)
 
     def run(cb):
-        try:
-            documents = asyncio.run(fetch_documents(registry, settings, source, pairs))
-        except PassportHubError as exc:
-            cb(Outcome(document=f"{source} {' '.join(query)}", source=source, error=exc))
-            return
         src = pipeline.source(source)
-        for document in documents:
-            cb(pipeline.ingest(document, holder_id=holder or DEFAULT_HOLDER, dry_run=dry_run, source=src))
+
+        async def fetch_and_ingest():
+            # each document is stored as it arrives; an error later keeps the earlier ones
+            try:
+                async for document in iter_fetched(registry, settings, source, pairs):
+                    cb(pipeline.ingest(document, holder_id=holder or DEFAULT_HOLDER, dry_run=dry_run, source=src))
+            except PassportHubError as exc:
+                cb(Outcome(document=f"{source} {' '.join(query)}", source=source, error=exc))
+
+        asyncio.run(fetch_and_ingest())
 
     outcomes = _run_ingest(run, None, as_json, "fetching")
     if not as_json:

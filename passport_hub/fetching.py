@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 
 from .config import Settings
 from .contract import Capability, CredentialSource, Document
@@ -20,9 +20,11 @@ def issuer_client(component: CredentialSource, settings: Settings) -> IssuerClie
     )
 
 
-async def fetch_documents(
+async def iter_fetched(
     registry: Registry, settings: Settings, name: str, query: Mapping[str, str]
-) -> list[Document]:
+) -> AsyncIterator[Document]:
+    """Documents from the source's issuer, as they arrive; an error ends the stream
+    after the documents already yielded, so callers keep what was fetched."""
     cls = registry.source(name)
     if Capability.FETCH not in cls.capabilities():
         fetchers = ", ".join(n for n, c in registry.sources.items() if Capability.FETCH in c.capabilities())
@@ -32,4 +34,12 @@ async def fetch_documents(
     source = cls(settings.component_config(name, cls.config_model))
     async with issuer_client(source, settings) as http:
         source.http = http
-        return [document async for document in source.fetch(query)]
+        async for document in source.fetch(query):
+            yield document
+
+
+async def fetch_documents(
+    registry: Registry, settings: Settings, name: str, query: Mapping[str, str]
+) -> list[Document]:
+    """All documents of one fetch (raises on the first error)."""
+    return [document async for document in iter_fetched(registry, settings, name, query)]
