@@ -270,20 +270,33 @@ def records(holder: str | None, as_json: bool) -> None:
     _records_table(items)
 
 
-def _records_table(items, title: str | None = None) -> None:
+def _records_table(items, title: str | None = None, per_source: int | None = None) -> None:
+    """Records as a table; with ``per_source``, only the first few of each source (the demo)."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
-    for column in ("id", "kind", "title", "issuer", "holder", "issued", "status", "verified"):
-        table.add_column(column, overflow="fold")
+    console = Console()
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column("id", no_wrap=True, overflow="ellipsis", max_width=14 if per_source else None)
+    for column in ("source", "kind", "title", "issuer", "holder"):
+        table.add_column(column, overflow="ellipsis", no_wrap=bool(per_source), max_width=32)
+    for column in ("issued", "status", "verified"):
+        table.add_column(column, no_wrap=True)
+    shown: dict[str, int] = {}
     for r in items:
+        count = shown[r.source.plugin] = shown.get(r.source.plugin, 0) + 1
+        if per_source and count > per_source:
+            continue
         table.add_row(
-            r.id, str(r.achievement.kind), r.achievement.title, r.issuer.name,
+            r.id, r.source.plugin, str(r.achievement.kind), r.achievement.title, r.issuer.name,
             r.holder.name if r.holder else "-", str(r.issued_on or "-"), str(r.status),
             str(r.verification.status) if r.verification else "-",
         )
-    Console().print(table)
+    console.print(table)
+    hidden = {name: n - per_source for name, n in shown.items() if per_source and n > per_source}
+    if hidden:
+        more = ", ".join(f"{n} more from {name}" for name, n in hidden.items())
+        console.print(f"({more}; `passport-hub records` lists all)")
 
 
 @main.command()
@@ -323,8 +336,11 @@ def demo(holder: str | None) -> None:
     items = [i for o in outcomes for i in o.items]
     from .model import CredentialRecord
 
-    creds = [i for i in items if isinstance(i, CredentialRecord)]
-    _records_table(creds, title=f"{len(creds)} credential record(s) from {len(files)} sample document(s)")
+    # a credential read from two documents (a certificate and its lookup) is one record
+    creds = list({i.id: i for i in items if isinstance(i, CredentialRecord)}.values())
+    _records_table(
+        creds, title=f"{len(creds)} credential record(s) from {len(files)} sample document(s)", per_source=4
+    )
     catalog = [i for i in items if not isinstance(i, CredentialRecord)]
     if catalog:
         click.echo(f"\n{len(catalog)} catalog entr{'y' if len(catalog) == 1 else 'ies'} from the registry samples:")
