@@ -208,7 +208,7 @@ def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcom
             continue
         if rule.ace_version and ace.version:
             if ace.version == rule.ace_version:
-                out.identity = f"ACE id and version match ({ace.id} {ace.version})"
+                out.identity = f"ACE id and version match ({ace.label})"
                 return out
             out.other_version = f"version {rule.ace_version}"
             continue
@@ -221,7 +221,7 @@ def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcom
             out.other_version = f"version {rule.ace_version} (the record carries no version)"
             continue
         else:
-            out.identity = f"ACE id matches ({ace.id}; the rule covers every version)"
+            out.identity = f"ACE id matches ({ace.label}; the rule covers every version)"
             return out
         if facts.is_occupation:
             held_from, held_to = facts.start, facts.end or as_of
@@ -229,7 +229,7 @@ def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcom
                 out.other_version = f"{what} {_span(start, end)} (the record has no dates)"
                 continue
             if (start is None or held_to >= start) and (end is None or held_from <= end):
-                out.identity = (f"ACE id {ace.id}; held {held_from} to {facts.end or 'present'}, "
+                out.identity = (f"ACE id {ace.label}; held {held_from} to {facts.end or 'present'}, "
                                 f"within {what} {_span(start, end)}")
                 return out
             out.other_version = f"{what} {_span(start, end)}"
@@ -239,8 +239,7 @@ def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcom
             out.other_version = f"{what} {_span(start, end)} (the record has no course dates)"
             continue
         if (start is None or when >= start) and (end is None or when <= end):
-            version = f" {ace.version}" if ace.version else ""
-            out.identity = f"ACE id {ace.id}{version}; completed {when}, within {what} {_span(start, end)}"
+            out.identity = f"ACE id {ace.label}; completed {when}, within {what} {_span(start, end)}"
             return out
         out.other_version = f"{what} {_span(start, end)}"
     return out

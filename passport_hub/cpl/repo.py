@@ -125,7 +125,7 @@ class ArticulationRepo:
         )
         out = []
         with Session(self.store.engine) as session:
-            for art, course in session.execute(query).tuples():
+            for art, course in session.execute(query):
                 rule = Rule(subject=course.subject, number=course.number, title=course.title, units=course.units,
                             id=art.id, course_id=course.id, **{c: getattr(art, c) for c in _RULE_COLUMNS})
                 out.append(rule)

@@ -1,0 +1,235 @@
+"""CPL rules of every kind (hub format), conditions, near-misses and the duplicate-course case."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from passport_hub.config import Settings
+from passport_hub.contract import Document
+from passport_hub.cpl import ArticulationRepo, cpl_for_holder, import_articulations, read_hub
+from passport_hub.errors import MalformedError, NotFoundError
+from passport_hub.loader import load_plugins
+from passport_hub.model import Achievement, CredentialRecord, Issuer, Source
+from passport_hub.pipeline import Pipeline
+
+COLLEGE = "Fictional Coastal College"
+AS_OF = date(2026, 12, 1)
+COMPTIA_CTID = "ce-1ad923c7-7d80-4b13-81c8-e688ea8b3ccd"
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_plugins(Settings.from_env({}))
+
+
+def _sample(registry, source: str, filename: str) -> Path:
+    [path] = [p for p in registry.sources[source].sample_documents() if Path(p).name == filename]
+    return Path(path)
+
+
+def _ingest(store, registry, holder: str, source: str, filename: str) -> None:
+    pipeline = Pipeline(registry, Settings.from_env({}), store)
+    outcome = pipeline.ingest(pipeline.read_path(_sample(registry, source, filename)), holder_id=holder)
+    assert outcome.error is None, outcome.error
+
+
+def _store_record(store, holder: str, record: CredentialRecord) -> None:
+    document = Document(data=record.model_dump_json().encode(), name="test-record.json", origin="file")
+    with store.write_document(document, holder_id=holder, plugin="test") as writer:
+        writer.add(record)
+
+
+def _record(rid: str, issuer: str, title: str, ctid: str | None = None) -> CredentialRecord:
+    return CredentialRecord(
+        id=rid, issuer=Issuer(name=issuer), issued_on=date(2024, 5, 1),
+        achievement=Achievement(kind="certification", title=title, ctid=ctid),
+        source=Source(plugin="test", plugin_version="0", format="test", document_sha256="0" * 64))
+
+
+RULES = {
+    "college": COLLEGE,
+    "articulations": [
+        # ACE course, version given
+        {"course": "HIT 101", "title": "Medical Terminology", "units": 3, "ace_id": "NV-0702-0014",
+         "ace_version": "V2"},
+        # the same college course also articulated from an occupation: earned once
+        {"subject": "hit", "number": "101", "ace_id": "NER-HM-005", "min_pay_grade": "E-4"},
+        # ACE course, another version than the holder's
+        {"course": "MGMT 10", "units": 3, "ace_id": "NV-1406-0180 V02"},
+        # ACE occupations with a pay-grade condition: met (HM2 = E-5) and not met (NEC at E-4 only)
+        {"course": "EMS 20", "title": "Emergency Medical Technician", "units": 4, "ace_id": "NER-HM-005",
+         "min_pay_grade": "E5"},
+        {"course": "EMS 30", "units": 2, "ace_id": "NEC-8404-003", "min_pay_grade": "E-5"},
+        # ACE course by exhibit date range, but only pending approval
+        {"course": "EMS 40", "units": 1, "ace_id": "NV-0702-0013", "exhibit_start": "2011-10-01",
+         "exhibit_end": "2015-09-30", "status": "pending"},
+        # CTID
+        {"course": "CIS 5", "title": "Linux Essentials", "units": 3, "ctid": COMPTIA_CTID,
+         "credential_title": "CompTIA Linux Essentials Certification"},
+        # MAP industry-certification exhibit, matched by issuer + title
+        {"course": "HLTH 10", "title": "First Aid and CPR", "units": 1, "map_exhibit_id": "MAPIC-ARC-1-001",
+         "issuer": "American Red Cross", "credential_title": "Adult and Pediatric First Aid/CPR/AED"},
+        # industry certification with a recency condition the holder misses
+        {"course": "KIN 30", "units": 2, "issuer": "American Red Cross", "credential_title": "Lifeguarding",
+         "recency_years": 1},
+    ],
+}
+
+
+@pytest.fixture
+def hub(hub_store, registry):
+    _ingest(hub_store, registry, "jordan", "military_jst", "jst_navy_unofficial.pdf")
+    _ingest(hub_store, registry, "jordan", "red_cross", "certificate_full_0SYN0A1.pdf")
+    _ingest(hub_store, registry, "jordan", "red_cross", "certificate_wallet_0SYN0B2.pdf")
+    _store_record(hub_store, "jordan", _record("rec_linux", "CompTIA", "Linux Essentials", COMPTIA_CTID))
+    result = import_articulations(hub_store, json.dumps(RULES).encode(), college=None, name="rules.json")
+    assert (result.format, result.college, result.rules_new, result.courses_new, result.rejected) == (
+        "hub", COLLEGE, 9, 8, [])
+    return hub_store
+
+
+def test_one_rule_per_kind(hub):
+    report = cpl_for_holder(hub, "jordan", COLLEGE, as_of=AS_OF)
+    eligible = {e.course.code: e for e in report.eligible}
+    assert sorted(eligible) == ["CIS 5", "EMS 20", "HIT 101", "HLTH 10"]
+    # ACE occupation with the pay-grade condition met by the HM2 (E-5) level
+    assert eligible["EMS 20"].earned_by.credential == "ACE NER-HM-005"
+    assert eligible["EMS 20"].earned_by.reason == "ACE id and version match (NER-HM-005)"
+    # CTID
+    assert eligible["CIS 5"].earned_by.record_id == "rec_linux"
+    assert eligible["CIS 5"].earned_by.reason == f"CTID matches ({COMPTIA_CTID}; CTID on the record)"
+    # MAP industry-certification exhibit
+    first_aid = eligible["HLTH 10"]
+    assert first_aid.earned_by.record_title == "Adult and Pediatric First Aid/CPR/AED"
+    assert first_aid.earned_by.rule == (
+        "MAP exhibit MAPIC-ARC-1-001 (American Red Cross: Adult and Pediatric First Aid/CPR/AED)")
+    assert first_aid.earned_by.reason.startswith("issuer and title match MAP exhibit MAPIC-ARC-1-001")
+    assert report.total_units == 3 + 4 + 3 + 1
+    assert report.courses_with_unknown_units == 0
+
+
+def test_duplicate_course_is_earned_once(hub):
+    report = cpl_for_holder(hub, "jordan", COLLEGE, as_of=AS_OF)
+    hit = [e for e in report.eligible if e.course.code == "HIT 101"]
+    assert len(hit) == 1
+    [hit] = hit
+    assert (hit.course.title, hit.units) == ("Medical Terminology", 3)
+    assert hit.earned_by.credential == "ACE NV-0702-0014 V02"
+    assert hit.earned_by.reason == "ACE id and version match (NV-0702-0014 V02)"
+    assert [(m.credential, m.record_title) for m in hit.also_articulated_by] == [
+        ("ACE NER-HM-005", "HM-HOSPITAL CORPSMAN")]
+    assert report.total_units == 11  # HIT 101's 3 units once
+
+
+def test_near_misses_say_what_is_missing(hub):
+    report = cpl_for_holder(hub, "jordan", COLLEGE, as_of=AS_OF)
+    near = {n.course.code: n for n in report.near_misses}
+    assert sorted(near) == ["EMS 30", "EMS 40", "KIN 30"]
+    assert near["EMS 30"].credential == "ACE NEC-8404-003"
+    assert near["EMS 30"].missing == ["pay grade E-5 or higher (the record shows E-4, from the occupation)"]
+    assert near["EMS 40"].missing == ["the articulation is pending approval at this college"]
+    assert "completed 2012-03-30, within exhibit dates 2011-10-01 to 2015-09-30" in near["EMS 40"].matched
+    assert near["KIN 30"].record_title == "Lifeguarding"
+    assert near["KIN 30"].missing == [
+        "completed within 1 years, i.e. on or after 2025-12-01 (the record shows 2025-06-14)"]
+    # matched here, even if not (yet) earned: not listed as "not yet articulated"
+    assert "NEC-8404-003" not in {r.ace_id for r in report.recommendations}
+
+
+def test_other_version_only_is_not_yet_articulated(hub):
+    report = cpl_for_holder(hub, "jordan", COLLEGE, as_of=AS_OF)
+    assert [(r.ace_id, r.version) for r in report.recommendations] == [("NV-1406-0180", "V01")]
+    [rec] = report.recommendations
+    assert rec.status == "not yet articulated here"
+    assert rec.note == "this college articulates other versions of this ACE id: MGMT 10 for version V02"
+
+
+def test_skill_level_condition_on_the_army_mos(hub_store, registry):
+    _ingest(hub_store, registry, "alex", "military_jst", "jst_army_official.pdf")
+    rules = [{"course": "LOG 1", "units": 3, "ace_id": "MOS-92Y-005", "min_skill_level": "30"},
+             {"course": "AUTO 1", "units": 3, "ace_id": "MOS-88M-004", "min_skill_level": "30"},
+             {"course": "MILS 2", "units": 2, "ace_id": "AR-1406-0090", "recency_years": 10}]
+    import_articulations(hub_store, json.dumps(rules).encode(), college=COLLEGE, format="hub")
+    report = cpl_for_holder(hub_store, "alex", COLLEGE, as_of=AS_OF)
+    assert [e.course.code for e in report.eligible] == ["LOG 1"]
+    near = {n.course.code: n.missing for n in report.near_misses}
+    assert near == {
+        "AUTO 1": ["skill level 30 or higher (the record shows 20)"],
+        "MILS 2": ["completed within 10 years, i.e. on or after 2016-12-01 (the record shows 2008-02-15)"],
+    }
+
+
+def test_ctid_through_the_catalog(hub_store, registry):
+    """A record without a CTID is matched through the catalog entry with its issuer and title."""
+    _ingest(hub_store, registry, "catalog", "credential_engine",
+            "brookdale_comptia_linux_certificateofcompletion.search_result.json")
+    entry = hub_store.catalog().by_ctid(COMPTIA_CTID)
+    assert entry is not None
+    _store_record(hub_store, "sam", _record("rec_sam", entry.issuer.name, entry.achievement.title))
+    import_articulations(hub_store, json.dumps([{"course": "CIS 5", "units": 3, "ctid": COMPTIA_CTID}]).encode(),
+                         college=COLLEGE)
+    report = cpl_for_holder(hub_store, "sam", COLLEGE, as_of=AS_OF)
+    assert [(e.course.code, e.earned_by.record_id) for e in report.eligible] == [("CIS 5", "rec_sam")]
+    assert "CTID of the catalog entry" in report.eligible[0].earned_by.reason
+
+
+def test_hub_csv_rows_that_do_not_validate_are_rejected_with_reasons(hub_store):
+    csv_text = (
+        "course,title,units,ace_id,ace_version,ctid,issuer,credential_title,min_pay_grade,status\n"
+        "BUS 1,Intro,3,AR-2201-0399,V1,,,,,active\n"
+        "BUS 2,,3,XX-1,,,,,,active\n"
+        ",,3,AR-2201-0399,,,,,,active\n"
+        "BUS 3,,3,,,,,,,active\n"
+        "BUS 4,,3,MOS-92Y-005,,,,,Sergeant,active\n"
+        "BUS 5,,3,,,ce-notavalidctid,,,,active\n"
+        "BUS 6,,2,,,,NCCER,Core Curriculum,,approved\n"
+    )
+    parsed, college = read_hub(csv_text.encode(), "rules.csv")
+    assert college is None
+    assert [(r.course_code, r.kind, r.ace_id, r.ace_version) for r in parsed.rules] == [
+        ("BUS 1", "ace_course", "AR-2201-0399", "V01")]
+    reasons = {r["row"]: r["reason"] for r in parsed.rejected}
+    assert sorted(reasons) == [3, 4, 5, 6, 7, 8]
+    assert "'XX-1' is not an ACE course or occupation id" in reasons[3]
+    assert "a college course is needed" in reasons[4]
+    assert "a credential is needed" in reasons[5]
+    assert "pay grade 'Sergeant'" in reasons[6]
+    assert "is not a CTID" in reasons[7]
+    assert reasons[8].startswith("status:")
+    result = import_articulations(hub_store, csv_text.encode(), college=COLLEGE, name="rules.csv")
+    assert (result.format, result.rules_new, len(result.rejected)) == ("hub", 1, 6)
+    _name, rules = ArticulationRepo(hub_store).rules(COLLEGE)
+    assert [(r.course_code, r.title, r.units) for r in rules] == [("BUS 1", "Intro", 3.0)]
+
+
+def test_hub_csv_unknown_column_is_an_error(hub_store):
+    with pytest.raises(MalformedError, match="unknown column"):
+        import_articulations(hub_store, b"course,ace,units\nBUS 1,AR-2201-0399,3\n", college=COLLEGE, format="hub")
+
+
+def test_map_exhibit_in_the_map_template_ace_column(hub_store):
+    data = b"Course,ACE ID,Team Reviewed Date,Credit Recommendation(s),Notes\nLOG 10,MAPIC-FORK-1-001.,1/5/2020,,\n"
+    import_articulations(hub_store, data, college=COLLEGE)
+    _name, [rule] = ArticulationRepo(hub_store).rules(COLLEGE)
+    assert (rule.course_code, rule.kind, rule.map_exhibit_id, rule.ace_id) == (
+        "LOG 10", "map_exhibit", "MAPIC-FORK-1-001", None)
+
+
+def test_unknown_college_and_holder(hub):
+    with pytest.raises(NotFoundError, match=f"no articulations for college 'Nowhere'.*{COLLEGE}"):
+        cpl_for_holder(hub, "jordan", "Nowhere")
+    with pytest.raises(NotFoundError, match="no holder 'nobody'"):
+        cpl_for_holder(hub, "nobody", COLLEGE)
+
+
+def test_docs_example_is_runnable(hub_store):
+    """The JSON example in docs/cpl.md imports as documented."""
+    text = (Path(__file__).parent.parent / "docs" / "cpl.md").read_text()
+    block = re.search(r"```json\n(.*?)```", text, re.S).group(1)
+    result = import_articulations(hub_store, block.encode(), college=None, name="example.json")
+    assert result.rejected == [] and result.rules_new == 5
