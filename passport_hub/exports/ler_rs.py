@@ -25,9 +25,9 @@ CERTIFICATION = {"certificate", "certification", "badge", "apprenticeship", "oth
 def _verifications(record: CredentialRecord, link: str | None) -> list[dict]:
     out = []
     if link:
-        out.append({"reference": link, "scheme": "passport-hub share link"})
+        out.append({"reference": link})
     if record.achievement.ctid:
-        out.append({"reference": ctid_url(record.achievement.ctid), "scheme": "Credential Engine Registry"})
+        out.append({"reference": ctid_url(record.achievement.ctid), "scheme": "https://credentialengineregistry.org"})
     return out
 
 
@@ -84,7 +84,7 @@ def _skills(records: list[CredentialRecord]) -> list[dict]:
                 continue
             item: dict = {"name": s.name}
             if s.url:
-                item["schemeReference"] = s.url
+                item["schemeReference"] = {"reference": s.url}
             if s.framework or s.code:
                 item["keywords"] = [{"name": s.framework or "code", "value": s.code or s.name}]
             item["comments"] = [f"from {r.achievement.title} ({r.issuer.name})"]

@@ -1,0 +1,178 @@
+"""Exports (OB 3.0, CLR 2.0, LER-RS, JSON Resume) from real sample records: schema-valid, nothing of the record lost."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from passport_hub.config import Settings
+from passport_hub.contract import Document
+from passport_hub.exports import export_records
+from passport_hub.exports.common import effective_status
+from passport_hub.exports.validate import errors
+from passport_hub.loader import load_plugins
+from passport_hub.model import CredentialRecord
+from passport_hub.pipeline import Pipeline
+
+DATA = Path(__file__).resolve().parent / "data"
+FILES = ["exports/certificate_full_0SYN0A1.pdf", "exports/completion_roster.csv", "exports/jst_army_official.pdf",
+         "exports/ob30-complete.json", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml"]
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+LINK = "https://hub.example/shares/phs_example"
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": "/nonexistent"})
+    return Pipeline(load_plugins(settings), settings, None)
+
+
+def _read(pipeline, name: str) -> list[CredentialRecord]:
+    outcome = pipeline.ingest(Document(data=(DATA / name).read_bytes(), name=name), dry_run=True)
+    assert outcome.error is None, outcome.error
+    return [i for i in outcome.items if isinstance(i, CredentialRecord)]
+
+
+@pytest.fixture(scope="module")
+def records(pipeline) -> list[CredentialRecord]:
+    out = [r for name in FILES for r in _read(pipeline, name)]
+    assert len(out) == 1 + 8 + 12 + 1 + 25
+    return out
+
+
+def _credit(r: CredentialRecord) -> list[dict]:
+    return [c.model_dump(mode="json", exclude_none=True) for c in r.achievement.credit]
+
+
+def test_samples_cover_every_field(records):
+    assert any(r.expires_on for r in records) and any(r.achievement.skills for r in records)
+    assert any(r.achievement.credit for r in records) and any(r.achievement.occupations for r in records)
+    assert any(r.achievement.ctid for r in records) and any(r.results for r in records)
+    assert {str(r.status) for r in records} >= {"active", "unknown"}
+
+
+@pytest.mark.parametrize("fmt", ["ob3", "clr", "ler-rs", "json-resume"])
+def test_exports_validate_against_published_schemas(records, fmt):
+    doc = export_records(records, fmt, link=LINK, issuer_url="https://hub.example", now=NOW)
+    docs = doc if fmt == "ob3" else [doc]
+    assert [e for d in docs for e in errors(d, fmt)] == []
+    if fmt == "clr":  # the CLR schema is loose about embedded credentials: check each as OB 3.0
+        assert [e for d in doc["credentialSubject"]["verifiableCredential"] for e in errors(d, "ob3")] == []
+    assert "proof" not in json.dumps(docs)  # unsigned: no proof at all, never a fake one
+
+
+def test_validation_catches_broken_exports(records):
+    ob = export_records(records[:1], "ob3", now=NOW)[0]
+    del ob["credentialSubject"]["achievement"]["name"]
+    assert any("name" in e for e in errors(ob, "ob3"))
+    ler = export_records(records, "ler-rs", now=NOW)
+    ler["credentialSubject"]["certifications"][0]["type"] = "certification"  # must be an EntityType object
+    assert errors(ler, "ler-rs")
+    resume = export_records(records, "json-resume", now=NOW)
+    resume["certificates"][0]["date"] = "12 May 2026"
+    assert any("certificates/0/date" in e for e in errors(resume, "json-resume"))
+
+
+def _check_ob3(r: CredentialRecord, c: dict) -> None:
+    assert c["name"] == r.achievement.title
+    ach = c["credentialSubject"]["achievement"]
+    assert ach["name"] == r.achievement.title and c["issuer"]["name"] == r.issuer.name
+    if r.issued_on:
+        assert c["issuanceDate"][:10] == r.issued_on.isoformat()
+    assert c.get("expirationDate", "")[:10] == (r.expires_on.isoformat() if r.expires_on else "")
+    targets = {(a["targetName"], a.get("targetCode")) for a in ach.get("alignment", [])}
+    assert {(s.name, s.code) for s in r.achievement.skills} <= targets
+    assert {o.code for o in r.achievement.occupations} <= {code for _n, code in targets}
+    if r.achievement.ctid:
+        assert any(a["targetType"] == "CTDL" and a["targetCode"] == r.achievement.ctid for a in ach["alignment"])
+    if r.achievement.credit:
+        assert c["credentialSubject"]["creditsEarned"] == sum(x.amount for x in r.achievement.credit)
+    ext = c["passportHub"]
+    assert ext["credit"] == _credit(r) if r.achievement.credit else "credit" not in ext
+    assert ext["status"] == effective_status(r, NOW.date()) and ext["recordId"] == r.id
+    assert ext["kind"] == r.achievement.kind and ext.get("verificationUrl") == LINK
+    assert [x["value"] for x in c["credentialSubject"].get("result", [])] == [x.value for x in r.results]
+
+
+def test_ob3_keeps_every_field(records):
+    creds = export_records(records, "ob3", link=LINK, issuer_url="https://hub.example", now=NOW)
+    for r, c in zip(records, creds, strict=True):
+        _check_ob3(r, c)
+    red_cross = next(c for c in creds if c["name"] == "Adult and Pediatric First Aid/CPR/AED")
+    assert red_cross["expirationDate"] == "2028-05-12T23:59:59Z"
+    electrician = next(c for c in creds if c["name"] == "Electrician")
+    assert electrician["credentialSubject"]["achievement"]["achievementType"] == "ApprenticeshipCertificate"
+    assert "8000 clock hours" in electrician["credentialSubject"]["achievement"]["description"]
+
+
+def test_ob3_export_imports_back_through_the_open_badges_plugin(records, pipeline):
+    """The real importer reads our OB 3.0 back: title, issuer, dates, skills and CTID survive."""
+    for r in records:
+        if not (r.achievement.skills or r.expires_on or r.achievement.ctid):
+            continue
+        doc = export_records([r], "ob3", now=NOW)[0]
+        outcome = pipeline.ingest(Document(data=json.dumps(doc).encode(), name="export.json"), dry_run=True)
+        assert outcome.error is None and outcome.source == "open_badges", outcome.error
+        [back] = outcome.items
+        assert (back.achievement.title, back.issuer.name) == (r.achievement.title, r.issuer.name)
+        assert (back.issued_on, back.expires_on) == (r.issued_on, r.expires_on)
+        assert [s.name for s in back.achievement.skills] == [s.name for s in r.achievement.skills]
+        assert back.achievement.ctid == r.achievement.ctid
+
+
+def test_clr_bundles_every_record(records):
+    clr = export_records(records, "clr", link=LINK, issuer_url="https://hub.example", now=NOW)
+    assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
+    embedded = clr["credentialSubject"]["verifiableCredential"]
+    assert len(embedded) == len(records)
+    for r, c in zip(records, embedded, strict=True):
+        _check_ob3(r, c)
+
+
+def test_ler_rs_keeps_titles_issuers_dates_credit_skills_status(records):
+    doc = export_records(records, "ler-rs", link=LINK, issuer_url="https://hub.example", now=NOW)
+    subject = doc["credentialSubject"]
+    assert subject["type"].startswith("http://schema.hropenstandards.org/4.5/")
+    certs = {c["name"]: c for c in subject["certifications"]}
+    rc = certs["Adult and Pediatric First Aid/CPR/AED"]
+    assert rc["issuingAuthority"]["name"] == "American Red Cross" and rc["issued"] == "2026-05-12"
+    assert rc["effectiveTimePeriod"] == {"validFrom": "2026-05-12T00:00:00Z", "validTo": "2028-05-12T23:59:59Z"}
+    assert rc["status"] == "Unknown" and {"reference": LINK} in rc["verifications"]
+    assert certs["Electrician"]["status"] == "Active"
+    assert any("8000 clock hours" in d for d in certs["Electrician"]["descriptions"])
+    education = {(e["educationDegrees"][0]["name"], e.get("end")): e for e in subject["educationAndLearnings"]}
+    bct = education[("BASIC COMBAT TRAINING", "2003-09-12")]
+    assert bct["institution"]["name"] == "U.S. Army"
+    assert any("2 semester hours, lower division" in p for p in bct["programs"])
+    assert "BEGINNING SPANISH 1" in {name for name, _end in education}
+    skill_names = {s["name"] for s in subject["skills"]}
+    assert {s.name for r in records for s in r.achievement.skills} <= skill_names
+    assert {o.title or o.code for r in records for o in r.achievement.occupations} <= skill_names
+    by_id = {e["recordId"]: e for e in doc["passportHub"]}
+    for r in records:
+        assert by_id[r.id]["credit"] == _credit(r) if r.achievement.credit else "credit" not in by_id[r.id]
+        assert by_id[r.id].get("validUntil") == (r.expires_on.isoformat() if r.expires_on else None)
+    placed = len(subject["certifications"]) + len(subject["educationAndLearnings"])
+    assert placed + len(subject.get("licenses", [])) + len(subject.get("employmentHistories", [])) == len(records)
+
+
+def test_json_resume_certificates_education_and_extras(records):
+    doc = export_records(records, "json-resume", link=LINK, now=NOW)
+    certs = {c["name"]: c for c in doc["certificates"]}
+    rc = certs["Adult and Pediatric First Aid/CPR/AED"]
+    assert rc == rc | {"issuer": "American Red Cross", "date": "2026-05-12", "url": LINK,
+                       "x-passport-validUntil": "2028-05-12", "x-passport-status": "unknown"}
+    assert rc["x-passport-credentialId"] == next(r.id for r in records if r.achievement.title == rc["name"])
+    assert certs["Electrician"]["x-passport-credit"][0] == {"amount": 8000.0, "unit": "clock_hours",
+                                                         "subject": "on-the-job learning"}
+    [edu] = [e for e in doc["education"] if e["area"] == "BASIC COMBAT TRAINING" and e["endDate"] == "2003-09-12"]
+    assert edu["institution"] == "U.S. Army"
+    assert edu["x-passport-credit"][0] == {"amount": 2.0, "unit": "semester_hours", "level": "lower_division",
+                                          "subject": "Physical Fitness"}
+    assert {s.name for r in records for s in r.achievement.skills} <= {s["name"] for s in doc["skills"]}
+    assert doc["basics"]["profiles"] == [{"network": "Career Passport", "url": LINK}]
+    assert doc["meta"]["canonical"] == LINK
+    assert len(doc["certificates"]) + len(doc["education"]) == len(records)
