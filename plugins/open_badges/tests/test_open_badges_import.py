@@ -12,6 +12,7 @@ from passport_hub.contract import Document
 from passport_hub.errors import MalformedError, UnrecognizedError
 
 DATA = Path(__file__).parent / "data"
+SAMPLES = Path(__file__).parent.parent / "passport_hub_open_badges" / "samples"  # shipped with the package
 VC = DATA / "vc" / "credentials"
 
 
@@ -38,7 +39,7 @@ def results(record) -> dict[str, list[str]]:
         VC / "verifier-core/v1NoStatus.json",
         VC / "1edtech-validator/clr20/simple.json",
         VC / "1edtech-validator/clr20/simple.jwt",
-        DATA / "ler/ob3/ob30-velocity.jwt",
+        SAMPLES / "ob3/ob30-velocity.jwt",
         VC / "verifier-core/derived/v2NoVCContext.json",  # broken, but an OB credential: imported, flagged
     ],
 )
@@ -124,11 +125,11 @@ def test_vc11_dates_and_names():
 
 
 def test_vc_jwt_record_and_stable_ids():
-    (rec,) = records(DATA / "ler/ob3/ob30-velocity.jwt")
+    (rec,) = records(SAMPLES / "ob3/ob30-velocity.jwt")
     assert rec.achievement.title == "Velocity Network Board Member 2022"
     assert rec.source.format == "OB 3.0 OpenBadgeCredential (VC 1.1, VC-JWT)"
     assert str(rec.issued_on) == "2022-12-31"
-    again = records(DATA / "ler/ob3/ob30-velocity.jwt")[0]
+    again = records(SAMPLES / "ob3/ob30-velocity.jwt")[0]
     assert again.id == rec.id
 
 
@@ -152,7 +153,7 @@ def test_endorsement_credential_is_not_a_holder_record():
 
 # -- CLR 2.0 ---------------------------------------------------------------------------------
 def test_clr_complex_one_record_per_held_credential_with_associations():
-    recs = records(DATA / "ler/clr/clr20-complex.json")
+    recs = records(SAMPLES / "clr/clr20-complex.json")
     assert len(recs) == 6
     assert [r.source.locator for r in recs] == [f"credentialSubject.verifiableCredential[{i}]" for i in range(6)]
     first = recs[0]

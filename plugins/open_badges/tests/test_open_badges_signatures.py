@@ -21,6 +21,7 @@ from passport_hub_open_badges.proofs import canonize, proof_config, unsecured
 from passport_hub_open_badges.verify import Engine, verdict, verify_credential
 
 DATA = Path(__file__).parent / "data" / "vc"
+SAMPLES = Path(__file__).parent.parent / "passport_hub_open_badges" / "samples"  # shipped with the package
 W3C = DATA / "credentials" / "w3c-vc-di-eddsa"
 NOW = datetime(2026, 12, 3, tzinfo=UTC)
 
@@ -367,7 +368,7 @@ def test_clr_jwt_rs256_with_header_jwk():
 
 
 def test_velocity_jwt_with_unknown_did_method_is_issuer_unresolvable():
-    data = (Path(__file__).parent / "data/ler/ob3/ob30-velocity.jwt").read_bytes()
+    data = (SAMPLES / "ob3/ob30-velocity.jwt").read_bytes()
     checks = verify_credential(data, now=NOW)
     assert by_name(checks)["signature"].detail.startswith(
         "unknown_scheme: Unknown verification method scheme: did:velocity"
