@@ -1,0 +1,81 @@
+"""CPL over the service API (router passport_hub.service.cpl mounted on the real app, in process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from passport_hub.config import Settings  # noqa: E402
+
+DATA = Path(__file__).parent / "data" / "cpl"
+ADMIN_KEY = "test-admin-key-not-a-secret"
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+COLLEGE = "Fictional Valley Community College"
+
+
+@pytest.fixture
+def client(hub_db_url, tmp_path):
+    from passport_hub.service.app import create_app
+    from passport_hub.service.cpl import router
+
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
+                                  "PASSPORT_HUB_ADMIN_API_KEY": ADMIN_KEY})
+    app = create_app(settings)
+    if not any(getattr(r, "path", "") == "/holders/{holder_id}/cpl" for r in app.routes):
+        app.include_router(router)
+    with TestClient(app) as c:
+        yield c, app
+
+
+def _jst(app, filename: str) -> Path:
+    registry = app.state.hub.registry
+    [path] = [p for p in registry.sources["military_jst"].sample_documents() if Path(p).name == filename]
+    return Path(path)
+
+
+def test_holder_and_evaluator_see_the_cpl_report(client):
+    c, app = client
+    r = c.post("/holders", json={"display_name": "Jordan"}, headers=ADMIN)
+    assert r.status_code == 201
+    holder, token = r.json()["id"], r.json()["token"]
+    me = {"Authorization": f"Bearer {token}"}
+    other = c.post("/holders", json={}, headers=ADMIN).json()
+    with open(_jst(app, "jst_navy_unofficial.pdf"), "rb") as fh:
+        r = c.post(f"/holders/{holder}/documents", headers=me, files={"file": ("jst.pdf", fh, "application/pdf")})
+    assert r.status_code == 201, r.text
+
+    template = (DATA / "map_existing_articulations_sample.csv").read_bytes()
+    r = c.post(f"/colleges/{COLLEGE}/articulations", headers=me, files={"file": ("map.csv", template, "text/csv")})
+    assert r.status_code == 403  # only the admin imports rules
+    r = c.post(f"/colleges/{COLLEGE}/articulations", params={"format": "map"}, headers=ADMIN,
+               files={"file": ("map.csv", template, "text/csv")})
+    assert r.status_code == 201, r.text
+    assert r.json() == {"college": COLLEGE, "format": "map", "rules_new": 4, "rules_updated": 0, "courses_new": 2,
+                        "rejected": []}
+    assert c.get("/colleges", headers=ADMIN).json() == [{"name": COLLEGE, "articulations": 4}]
+    rules = c.get(f"/colleges/{COLLEGE}/articulations", headers=ADMIN).json()["articulations"]
+    assert [(a["course"]["code"], a["ace_id"], a["team_reviewed_date"]) for a in rules] == [
+        ("BIO 45", "NV-0702-0014", "1998-05-01"), ("BIO 45", "NV-0702-0013", "2002-10-01"),
+        ("BUS 80", "MC-1405-0056", "2006-06-01"), ("BUS 80", "MC-1405-0056", "2016-12-01")]
+
+    for headers in (me, ADMIN):  # the holder, and the college evaluator (admin)
+        r = c.get(f"/holders/{holder}/cpl", params={"college": COLLEGE}, headers=headers)
+        assert r.status_code == 200, r.text
+        report = r.json()
+        assert [e["course"]["code"] for e in report["eligible"]] == ["BIO 45"]
+        assert report["eligible"][0]["earned_by"]["credential"] == "ACE NV-0702-0014 V02"
+        assert [m["credential"] for m in report["eligible"][0]["also_articulated_by"]] == ["ACE NV-0702-0013 V03"]
+        assert [x["ace_id"] for x in report["recommendations"]] == ["NV-1406-0180", "NER-HM-005", "NEC-8404-003"]
+
+    other_me = {"Authorization": f"Bearer {other['token']}"}
+    assert c.get(f"/holders/{holder}/cpl", params={"college": COLLEGE}, headers=other_me).status_code == 404
+    assert c.get(f"/holders/{holder}/cpl", params={"college": "Nowhere"}, headers=me).status_code == 404
+    assert c.get(f"/holders/{holder}/cpl", params={"college": COLLEGE}).status_code == 401
+    assert c.get("/colleges", headers=me).status_code == 403
+    audit = app.state.hub.repo.audit_events(holder, 100, 0)
+    assert any(e["action"] == "admin.read" and e.get("path", "").endswith("/cpl") for e in audit)
