@@ -1,0 +1,49 @@
+"""The CPL commands: `articulations import`, `articulations list`, `cpl`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from passport_hub.cli import main
+
+DATA = Path(__file__).parent / "data" / "cpl"
+COLLEGE = "Fictional Valley Community College"
+
+
+def test_import_and_cpl_commands(hub_env):
+    runner = CliRunner()
+    from passport_hub.config import Settings
+    from passport_hub.loader import load_plugins
+
+    registry = load_plugins(Settings.from_env(hub_env))
+    samples = registry.sources["military_jst"].sample_documents()
+    [jst] = [p for p in samples if Path(p).name == "jst_navy_unofficial.pdf"]
+    r = runner.invoke(main, ["import", str(jst), "--holder", "navy"], env=hub_env)
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["articulations", "import", str(DATA / "map_existing_articulations_sample.csv"),
+                             "--college", COLLEGE], env=hub_env)
+    assert r.exit_code == 0, r.output
+    assert "(map) → Fictional Valley Community College: 4 new rule(s), 0 updated, 2 new course(s)" in r.output
+    r = runner.invoke(main, ["articulations", "list"], env=hub_env)
+    assert r.output.strip() == f"{COLLEGE}  (4 rule(s))"
+    r = runner.invoke(main, ["cpl", "--holder", "navy", "--college", COLLEGE, "--json"], env=hub_env)
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output)
+    assert [e["course"]["code"] for e in report["eligible"]] == ["BIO 45"]
+    r = runner.invoke(main, ["cpl", "--holder", "navy", "--college", COLLEGE], env=hub_env)
+    assert r.exit_code == 0, r.output
+    assert "BIO 45" in r.output and "not yet articulated here" in r.output and "NV-1406-0180 V01" in r.output
+    r = runner.invoke(main, ["cpl", "--holder", "navy", "--college", "Nowhere"], env=hub_env)
+    assert r.exit_code == 1 and "no articulations for college 'Nowhere'" in r.output
+
+
+def test_rejected_rows_exit_1(hub_env, tmp_path):
+    rules = tmp_path / "rules.csv"
+    rules.write_text("course,units,ace_id\nBUS 1,3,AR-2201-0399\nBUS 2,3,not-an-id\n")
+    r = CliRunner().invoke(main, ["articulations", "import", str(rules), "--college", COLLEGE, "--format", "hub"],
+                           env=hub_env)
+    assert r.exit_code == 1
+    assert "1 new rule(s)" in r.output and "row 3 rejected: ace_id 'not-an-id' is not an ACE" in r.output
