@@ -95,7 +95,7 @@ def _gone_message(info, now: datetime) -> str:
 
 async def _view(request: Request, token: str, as_html: bool):
     state = request.app.state.hub
-    opened = await run_in_threadpool(state.repo.open_share, token) if len(token) <= MAX_TOKEN else None
+    opened = await _db(state, state.repo.open_share, token) if len(token) <= MAX_TOKEN else None
     if opened is None:
         if as_html:
             return HTMLResponse(not_found_page(), status_code=404)
@@ -116,8 +116,8 @@ async def _view(request: Request, token: str, as_html: bool):
         for _pk, r in stale:
             r.verification = fresh.get(r.id, r.verification)
     records = [r for _pk, r in rows]
-    await run_in_threadpool(
-        state.repo.audit, info.holder_id, "share.viewed", "share", share_id=info.id,
+    await _db(
+        state, state.repo.audit, info.holder_id, "share.viewed", "share", share_id=info.id,
         records=[r.id for r in records], user_agent=request.headers.get("user-agent", "")[:300],
         format="html" if as_html else "json",
     )
@@ -131,6 +131,14 @@ async def _view(request: Request, token: str, as_html: bool):
                   "`credential_valid_until`. Verification results were checked at `verification.checked_at`.",
         "records": [_public_record(r) for r in records],
     })
+
+
+async def _db(state, func, *args, **kwargs):
+    """Run a short store call: inline on SQLite (a local file; a thread hop costs more than the query),
+    in the thread pool on a networked database so the event loop never waits on it."""
+    if state.store.engine.dialect.name == "sqlite":
+        return func(*args, **kwargs)
+    return await run_in_threadpool(func, *args, **kwargs)
 
 
 def _wants_html(request: Request, fmt: str | None) -> bool:
