@@ -46,12 +46,14 @@ of :data:`LANE_SIZE` connections and sends each request on the least busy lane.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import logging
 import math
 import os
 import random
 import socket
+import ssl
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -81,7 +83,7 @@ RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
 #: statuses whose ``Retry-After`` is honoured
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 #: connections per small httpx pool (see the module docs)
-LANE_SIZE = 8
+LANE_SIZE = 4
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -213,6 +215,12 @@ def redact_url(url: httpx.URL | str) -> str:
         names = [k for k, _ in u.params.multi_items()]
         text += "?" + "&".join(f"{k}=***" for k in names)
     return text
+
+
+@functools.cache
+def _verified_ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context (CA bundle loaded once per process, shared by all lanes)."""
+    return httpx.create_ssl_context()
 
 
 def _is_public(address: str) -> bool:
@@ -371,14 +379,13 @@ class IssuerClient:
         self.stats = HttpStats()
         self._hosts: dict[str, _Host] = {}
         self._resolved: dict[tuple[str, int], tuple[float, bool]] = {}
-        self._ssl_context: Any = None
         self._timeout = httpx.Timeout(
             connect=self.settings.connect_timeout,
             read=self.settings.read_timeout,
             write=self.settings.read_timeout,
             pool=self.settings.connect_timeout,
         )
-        self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- public interface -------------------------------------------------------------
 
@@ -391,8 +398,7 @@ class IssuerClient:
         ``content``, ``data``, ``timeout`` ...). ``follow_redirects=False`` returns a
         same-host redirect instead of following it.
         """
-        if self._closed:
-            raise ConfigError(f"{self.name}: the issuer client is closed")
+        self._bind_loop()
         follow = kwargs.pop("follow_redirects", True)
         method = method.upper()
         target = self._parse(url)
@@ -429,11 +435,22 @@ class IssuerClient:
         return host.circuit.state if host else CircuitBreaker.CLOSED
 
     async def aclose(self) -> None:
-        self._closed = True
-        hosts, self._hosts = list(self._hosts.values()), {}
-        for host in hosts:
-            for lane in host.lanes:
+        """Close the connections (a later request opens new ones)."""
+        for host in self._hosts.values():
+            lanes, host.lanes, host.lane_load = host.lanes, [], []
+            for lane in lanes:
                 await lane.aclose()
+
+    def _bind_loop(self) -> None:
+        """Connections and semaphores belong to one event loop: a client used from a new
+        loop (one ``asyncio.run`` per CLI command) starts them afresh, keeping circuits and stats."""
+        loop = asyncio.get_running_loop()
+        if loop is self._loop:
+            return
+        self._loop = loop
+        for host in self._hosts.values():
+            host.semaphore = asyncio.Semaphore(self.settings.per_host_concurrency)
+            host.lanes, host.lane_load = [], []  # the old loop is gone; so are its sockets
 
     async def __aenter__(self) -> IssuerClient:
         return self
@@ -529,15 +546,16 @@ class IssuerClient:
         """The least busy small pool of this host, creating one when all are full."""
         best = min(range(len(host.lane_load)), key=host.lane_load.__getitem__, default=-1)
         if best < 0 or host.lane_load[best] >= LANE_SIZE:
-            if self._ssl_context is None:
-                self._ssl_context = httpx.create_ssl_context()
+            # a lane only ever carries URLs of its own host key (scheme included): plain-HTTP
+            # lanes without a proxy never do TLS, so they skip loading the CA bundle
+            tls_needed = host.key.startswith("https://") or self.settings.proxy is not None
             host.lanes.append(
                 httpx.AsyncClient(
                     timeout=self._timeout,
                     follow_redirects=False,
                     headers={"User-Agent": self.user_agent},
                     limits=httpx.Limits(max_connections=LANE_SIZE, max_keepalive_connections=LANE_SIZE),
-                    verify=self._ssl_context,
+                    verify=_verified_ssl_context() if tls_needed else False,
                     trust_env=False,
                     proxy=self.settings.proxy,
                 )
@@ -616,13 +634,13 @@ class IssuerClient:
     ) -> httpx.Response:
         status = response.status_code
         self.stats.statuses[status] += 1
-        where = f"{method} {redact_url(url)}"
         if status >= 500 or status == 408:
             self._failed(host)
         else:
             host.circuit.success()
         if status < 400:
             return response
+        where = f"{method} {redact_url(url)}"
         if status == 404:
             if not_found_ok:
                 return response

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from .contract import CatalogLookup, Verifier, VerifyContext
-from .errors import ErrorKind, PassportHubError, as_hub_error
+from .errors import ErrorKind, PassportHubError, TransientError, as_hub_error
 from .model import Check, CheckStatus, CredentialRecord, Verification, VerificationStatus
 
 log = logging.getLogger("passport_hub.verify")
@@ -280,7 +280,7 @@ class VerificationEngine:
                 checks=[Check(name=NO_VERIFIER, status=CheckStatus.NOT_CHECKED,
                               detail="no installed verifier supports this record")],
             )
-        outcomes = await asyncio.gather(*runs)
+        outcomes = [await runs[0]] if len(runs) == 1 else await asyncio.gather(*runs)
         checks = [c for o in outcomes for c in o.checks]
         errored = any(o.errored for o in outcomes)
         return Verification(status=fold_status(checks, errored=errored), checked_at=self.clock(), checks=checks)
@@ -310,12 +310,13 @@ class VerificationEngine:
                     context = await context
             except Exception as exc:  # noqa: BLE001
                 return self._raised(verifier, exc, "context")
+            deadline = asyncio.timeout(self.timeout)
             try:
-                if self.timeout is None:
+                async with deadline:
                     raw = await verifier.verify(record, context)
-                else:
-                    raw = await asyncio.wait_for(verifier.verify(record, context), self.timeout)
             except TimeoutError:
+                if not deadline.expired():  # the verifier's own timeout: still "could not check"
+                    return self._raised(verifier, TransientError(f"{verifier.name}: timed out"), "verify")
                 self.stats.could_not_check += 1
                 return _Outcome([self._check(verifier, f"could not check: no answer within {self.timeout:g}s")])
             except Exception as exc:  # noqa: BLE001 - contained and reported

@@ -372,6 +372,19 @@ def test_user_agent_and_no_secrets_in_logs(issuer, caplog):
     assert "api_key=***" in ours
 
 
+def test_one_client_serves_several_event_loops(issuer):
+    issuer.expect_request("/l").respond_with_data("ok")
+    c = client(per_host_concurrency=1)
+
+    async def burst():
+        return [r.text for r in await asyncio.gather(*(c.get(issuer.url_for("/l")) for _ in range(3)))]
+
+    assert run(burst()) == ["ok"] * 3
+    assert run(burst()) == ["ok"] * 3  # a new loop: new connections and semaphore
+    run(c.aclose())
+    assert run(burst()) == ["ok"] * 3
+
+
 def test_old_keyword_interface_still_works():
     c = IssuerClient(allowed_hosts=["a.example"], name="x", timeout=3.0, retries=0, allow_private=True)
     assert (c.settings.read_timeout, c.settings.retries, c.allow_private) == (3.0, 0, True)
