@@ -40,7 +40,7 @@ class ArticulationRow(Base):
     __table_args__ = (
         UniqueConstraint("course_id", "rule_key", name="uq_cpl_articulations_course_rule"),
         Index("ix_cpl_articulations_ace_id", "ace_id"),
-        Index("ix_cpl_articulations_ctid", "ctid"),
+        Index("ix_cpl_articulations_registry_ctid", "registry_ctid"),
         Index("ix_cpl_articulations_map_exhibit_id", "map_exhibit_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -55,7 +55,8 @@ class ArticulationRow(Base):
     #: MAP "Team Reviewed Date": the exhibit-version key when no version or exhibit dates are given
     version_date: Mapped[date | None] = mapped_column(Date)
     map_exhibit_id: Mapped[str | None] = mapped_column(String(60))
-    ctid: Mapped[str | None] = mapped_column(String(100))
+    #: the column is ``registry_ctid``: ``ctid`` is a PostgreSQL system column
+    ctid: Mapped[str | None] = mapped_column("registry_ctid", String(100))
     issuer_name: Mapped[str | None] = mapped_column(String(300))
     credential_title: Mapped[str | None] = mapped_column(String(500))
     match_key: Mapped[str | None] = mapped_column(String(1000))

@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("exhibit_end", sa.Date(), nullable=True),
         sa.Column("version_date", sa.Date(), nullable=True),
         sa.Column("map_exhibit_id", sa.String(length=60), nullable=True),
-        sa.Column("ctid", sa.String(length=100), nullable=True),
+        sa.Column("registry_ctid", sa.String(length=100), nullable=True),  # "ctid" is a PostgreSQL system column
         sa.Column("issuer_name", sa.String(length=300), nullable=True),
         sa.Column("credential_title", sa.String(length=500), nullable=True),
         sa.Column("match_key", sa.String(length=1000), nullable=True),
@@ -70,7 +70,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("cpl_articulations", schema=None) as batch_op:
         batch_op.create_index("ix_cpl_articulations_ace_id", ["ace_id"], unique=False)
-        batch_op.create_index("ix_cpl_articulations_ctid", ["ctid"], unique=False)
+        batch_op.create_index("ix_cpl_articulations_registry_ctid", ["registry_ctid"], unique=False)
         batch_op.create_index("ix_cpl_articulations_map_exhibit_id", ["map_exhibit_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_cpl_articulations_course_id"), ["course_id"], unique=False)
 
@@ -79,7 +79,7 @@ def downgrade() -> None:
     with op.batch_alter_table("cpl_articulations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cpl_articulations_course_id"))
         batch_op.drop_index("ix_cpl_articulations_map_exhibit_id")
-        batch_op.drop_index("ix_cpl_articulations_ctid")
+        batch_op.drop_index("ix_cpl_articulations_registry_ctid")
         batch_op.drop_index("ix_cpl_articulations_ace_id")
     op.drop_table("cpl_articulations")
     with op.batch_alter_table("cpl_courses", schema=None) as batch_op:
