@@ -11,6 +11,7 @@ whose check is "the issuer confirms this id", through :class:`VerificationEngine
 
 Figures:
   wall / ideal     achieved wall time against N x latency / C        target <= 1.25
+                   (or N / server rate limit, when that is longer)
   retries          the client's retries, by reason
   lost             records with no result                            target 0
   duplicated       records with more than one result                 target 0
@@ -197,6 +198,8 @@ async def run_bench(args, port: int, server_pid: int | None = None) -> dict:
         server_cpu1 = process_cpu(server_pid) if server_pid else None
         server = (await http.get(f"{base}/stats")).json()
     ideal = args.records * args.latency / args.concurrency
+    if args.server_rps > 0:  # a rate-limited issuer cannot go faster than its limit
+        ideal = max(ideal, args.records / args.server_rps)
     ids = {r.id for r in records}
     return {
         "records": args.records,
