@@ -66,9 +66,9 @@ async def load(url: str, seconds: float, concurrency: int) -> dict:
 
 def run_load(url: str, seconds: float, concurrency: int) -> dict:
     # the load generator runs in its own process so it does not share the server's interpreter
-    code = ("import asyncio, json, sys; sys.path.insert(0, %r); from share_view import load; "
-            "print(json.dumps(asyncio.run(load(%r, %r, %r))))") % (str(Path(__file__).parent), url, seconds,
-                                                                  concurrency)
+    here = str(Path(__file__).parent)
+    code = (f"import asyncio, json, sys; sys.path.insert(0, {here!r}); from share_view import load; "
+            f"print(json.dumps(asyncio.run(load({url!r}, {seconds!r}, {concurrency!r}))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
