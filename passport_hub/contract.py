@@ -48,31 +48,6 @@ class NoConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-MAX_JSON_DEPTH = 64
-
-
-def _json_depth_ok(text: str, limit: int) -> bool:
-    depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return False
-        elif ch in "]}":
-            depth -= 1
-    return True
-
-
 @dataclass
 class Document:
     """Bytes in, with a name, a media type and where they came from.
@@ -105,18 +80,19 @@ class Document:
         return self.data[:1024].lstrip().startswith(b"%PDF-")
 
     def json(self) -> Any:
-        """The document parsed as JSON (cached); depth-limited; ``MalformedError`` if not JSON."""
+        """The document parsed as JSON (cached); ``MalformedError`` if not JSON or nested too deeply."""
         if "json" not in self._cache:
             try:
                 text = self.data.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise MalformedError(f"{self.name}: not UTF-8 JSON") from exc
-            if not _json_depth_ok(text, MAX_JSON_DEPTH):
-                raise MalformedError(f"{self.name}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
             try:
                 self._cache["json"] = json.loads(text)
             except ValueError as exc:
                 raise MalformedError(f"{self.name}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+            except RecursionError:
+                # the C decoder's depth guard (the interpreter's recursion limit, ~1,000 levels)
+                raise MalformedError(f"{self.name}: JSON nested too deeply; refused") from None
         return self._cache["json"]
 
     def try_json(self) -> Any:

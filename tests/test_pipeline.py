@@ -86,6 +86,7 @@ def bad_inputs(tmp_path):
     (folder / "empty.xml").write_bytes(b"")
     (folder / "blank.json").write_bytes(b"  \n")
     (folder / "notes.txt").write_text("Shopping list: eggs, flour, a Red Cross first aid kit.\n")
+    (folder / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
     huge = folder / "huge.pdf"
     with open(huge, "wb") as fh:  # sparse: 200 MB on the size check, no disk or memory used
         fh.truncate(200 * 1024 * 1024)
@@ -97,7 +98,8 @@ def test_bad_input_gets_one_clear_error_per_document(hub_env, bad_inputs):
     assert result.exit_code == 1
     errors = {os.path.basename(line["error"]["document"]): line["error"] for line in map(json.loads,
               result.stdout.splitlines())}
-    assert set(errors) == {"random.bin", "empty.xml", "blank.json", "notes.txt", "huge.pdf"}
+    assert set(errors) == {"random.bin", "empty.xml", "blank.json", "notes.txt", "huge.pdf", "deep.json"}
+    assert errors["deep.json"]["kind"] == "unrecognized"
     assert errors["huge.pdf"]["kind"] == "too_large"
     assert "20,971,520" in errors["huge.pdf"]["message"]
     assert errors["empty.xml"]["kind"] == "unrecognized" and "empty" in errors["empty.xml"]["message"]
