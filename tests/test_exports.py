@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from plugin_samples import plugin_sample
 
 from passport_hub.config import Settings
 from passport_hub.contract import Document
@@ -18,8 +19,13 @@ from passport_hub.model import CredentialRecord
 from passport_hub.pipeline import Pipeline
 
 DATA = Path(__file__).resolve().parent / "data"
-FILES = ["exports/certificate_full_0SYN0A1.pdf", "exports/completion_roster.csv", "exports/jst_army_official.pdf",
-         "exports/ob30-complete.json", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml"]
+FILES = [
+    plugin_sample("red_cross", "certificate_full_0SYN0A1.pdf"),
+    plugin_sample("apprenticeship", "completion_roster.csv"),
+    plugin_sample("military_jst", "jst_army_official.pdf"),
+    plugin_sample("open_badges", "ob3/ob30-complete.json"),
+    plugin_sample("etranscript", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml"),
+]
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 LINK = "https://hub.example/shares/phs_example"
 
@@ -30,15 +36,15 @@ def pipeline():
     return Pipeline(load_plugins(settings), settings, None)
 
 
-def _read(pipeline, name: str) -> list[CredentialRecord]:
-    outcome = pipeline.ingest(Document(data=(DATA / name).read_bytes(), name=name), dry_run=True)
+def _read(pipeline, path: Path) -> list[CredentialRecord]:
+    outcome = pipeline.ingest(Document(data=path.read_bytes(), name=path.name), dry_run=True)
     assert outcome.error is None, outcome.error
     return [i for i in outcome.items if isinstance(i, CredentialRecord)]
 
 
 @pytest.fixture(scope="module")
 def records(pipeline) -> list[CredentialRecord]:
-    out = [r for name in FILES for r in _read(pipeline, name)]
+    out = [r for path in FILES for r in _read(pipeline, path)]
     assert len(out) == 1 + 8 + 12 + 1 + 25
     return out
 

@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from hub_server import ADMIN_KEY, DATA, running_hub
+from plugin_samples import plugin_sample
 
 from passport_hub.store import Store
 
-TRANSCRIPT = DATA / "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml"
-CTDL = DATA / "wgu_aws_cloud_devops_openbadge.resource.json"
+TRANSCRIPT = plugin_sample("etranscript", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml")
+CTDL = plugin_sample("credential_engine", "wgu_aws_cloud_devops_openbadge.resource.json")
 BADGE = DATA / "wgu_aws_cloud_devops.ob3.unsigned.json"
 CTID = "ce-727764d7-b909-4e5c-b26a-c4d0fced2159"
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}

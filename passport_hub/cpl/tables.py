@@ -1,6 +1,6 @@
 """Articulation tables: colleges, their courses, and the rules that grant a course for a credential.
 
-They share the store's declarative ``Base`` so Alembic sees them (migration 0003).
+They share the store's declarative ``Base`` so Alembic sees them (migration 0002).
 """
 
 from __future__ import annotations

@@ -139,6 +139,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal error; the request was not completed"}, status_code=500)
 
+    from .cpl import router as cpl_router
     from .routes_admin import router as admin_router
     from .routes_holders import router as holders_router
     from .routes_shares import router as shares_router
@@ -146,4 +147,5 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     app.include_router(admin_router)
     app.include_router(holders_router)
     app.include_router(shares_router)
+    app.include_router(cpl_router)
     return app
