@@ -6,6 +6,7 @@ Imports stay inside commands so ``passport-hub plugins`` starts fast.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,18 @@ class HubGroup(click.Group):
             return super().invoke(ctx)
         except PassportHubError as exc:
             click.echo(f"error ({exc.kind}): {exc.user_message}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            # never a traceback for users; PASSPORT_HUB_DEBUG=1 shows it for developers
+            if os.environ.get("PASSPORT_HUB_DEBUG") == "1":
+                raise
+            click.echo(
+                f"error (system): passport-hub failed unexpectedly ({type(exc).__name__}: {exc}); "
+                "set PASSPORT_HUB_DEBUG=1 to see the traceback",
+                err=True,
+            )
             sys.exit(1)
 
 

@@ -132,3 +132,11 @@ def test_schema_command_prints_the_public_field_names(hub_env):
     }
     catalog = json.loads(CliRunner().invoke(main, ["schema", "catalog-entry"]).stdout)
     assert "holder" not in catalog["properties"] and "achievement" in catalog["properties"]
+
+
+def test_unexpected_failures_reach_users_as_one_line_not_a_traceback(hub_env, monkeypatch):
+    monkeypatch.setenv("PASSPORT_HUB_DATABASE_URL", "nosuchdialect://nowhere/db")
+    result = CliRunner().invoke(main, ["records"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error (system): passport-hub failed unexpectedly")
+    assert "Traceback" not in result.output
