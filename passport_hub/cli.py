@@ -325,6 +325,76 @@ def show(record_id: str, holder: str | None) -> None:
 
 
 @main.command()
+@click.argument("record_ids", nargs=-1)
+@holder_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per record: its id, title and verification.")
+def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> None:
+    """Verify stored records with their issuers, proofs and the registry.
+
+    Every installed verifier that supports a record runs (concurrently, with retries and
+    per-issuer limits); their checks fold into one status: verified, failed, revoked,
+    expired, unverifiable (could not check: never the same as invalid) or error (a
+    verifier broke). Each result is stored; `show` prints the newest.
+
+    \b
+    Examples:
+      passport-hub verify                         every stored record
+      passport-hub verify --holder alice --json
+      passport-hub verify rec_1f2e...             one record
+
+    Exit status: 0 when every record was verified (whatever its status), 1 when a
+    verifier broke on some record (status error) or a record id is unknown.
+    """
+    import asyncio
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from .verify import verify_stored
+
+    settings = _settings()
+    registry = _registry(settings)
+    store = _store(settings)
+    rows = store.record_rows(holder, list(record_ids) or None)
+    missing = sorted(set(record_ids) - {r.id for _pk, r in rows})
+    if missing:
+        raise click.ClickException(f"no record(s) {', '.join(missing)}" + (f" for holder {holder!r}" if holder else ""))
+    if not rows:
+        click.echo("No records to verify; import some first (passport-hub import PATH).", err=True)
+        return
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, disable=not console.is_terminal or as_json, transient=True,
+    ) as bar:
+        task = bar.add_task("verifying", total=len({r.id for _pk, r in rows}))
+        def progress(done: int, _total: int) -> None:
+            bar.update(task, completed=done)
+
+        results = asyncio.run(verify_stored(registry, settings, store, rows, progress=progress))
+    records = {r.id: r for _pk, r in rows}
+    if as_json:
+        for record_id, verification in results.items():
+            _print_jsonl({"record_id": record_id, "title": records[record_id].achievement.title,
+                          "verification": verification.model_dump(mode="json", exclude_none=True)})
+    else:
+        table = Table(title="verification", title_justify="left")
+        for column in ("id", "title", "status", "checks"):
+            table.add_column(column, overflow="fold")
+        for record_id, verification in results.items():
+            checks = ", ".join(f"{c.name}: {c.status}" for c in verification.checks)
+            table.add_row(record_id, records[record_id].achievement.title, str(verification.status), checks)
+        Console().print(table)
+        counts: dict[str, int] = {}
+        for verification in results.values():
+            counts[str(verification.status)] = counts.get(str(verification.status), 0) + 1
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        console.print(f"{len(results)} record(s): {summary}")
+    sys.exit(1 if any(str(v.status) == "error" for v in results.values()) else 0)
+
+
+@main.command()
 @holder_option
 def demo(holder: str | None) -> None:
     """Import every installed plugin's bundled sample documents and show the records.

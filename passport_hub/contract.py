@@ -172,6 +172,8 @@ class CredentialSource:
     config_model: ClassVar[type[BaseModel]] = NoConfig
     #: set by the core from the plugin's distribution when it registers
     plugin_version: ClassVar[str] = "0"
+    #: set by the core: the plugin (entry-point name) that registered this class
+    plugin_name: ClassVar[str | None] = None
 
     def __init__(self, config: BaseModel | None = None, *, http: IssuerClient | None = None):
         self.config = config if config is not None else self.config_model()
@@ -242,6 +244,8 @@ class Verifier:
     config_model: ClassVar[type[BaseModel]] = NoConfig
     #: set by the core from the plugin's distribution when it registers
     plugin_version: ClassVar[str] = "0"
+    #: set by the core: the plugin (entry-point name) that registered this class
+    plugin_name: ClassVar[str | None] = None
 
     def __init__(self, config: BaseModel | None = None, *, http: IssuerClient | None = None):
         self.config = config if config is not None else self.config_model()

@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 
 from .config import Settings
-from .contract import Capability, CredentialSource, Document
+from .contract import Capability, CredentialSource, Document, Verifier
 from .errors import ConfigError
-from .http import IssuerClient
+from .http import HttpSettings, IssuerClient
 from .loader import Registry
 
 
-def issuer_client(component: CredentialSource, settings: Settings) -> IssuerClient:
-    """The shared client, limited to the hosts the component's config names."""
+def issuer_client(component: CredentialSource | Verifier, settings: Settings) -> IssuerClient:
+    """The shared client for one source or verifier, limited to the hosts its config names
+    (timeouts, retries and limits from ``PASSPORT_HUB_HTTP_*``)."""
+    http = HttpSettings.from_env(getattr(settings, "_environ", None))
     return IssuerClient(
         allowed_hosts=component.allowed_hosts(),
         name=component.name,
-        allow_private=settings.allow_private_hosts,
+        settings=http,
+        allow_private=settings.allow_private_hosts or http.allow_private,
     )
 
 

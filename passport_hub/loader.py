@@ -214,6 +214,7 @@ class Loader:
             if owner is not None:
                 raise PluginError(f"{base.__name__.lower()} name {name!r} is already registered by plugin {owner!r}")
             cls.plugin_version = info.version or cls.plugin_version
+            cls.plugin_name = info.name
             table[name] = cls
             owners[name] = info.name
             names.append(name)

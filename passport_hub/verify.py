@@ -19,7 +19,8 @@ Fold rules, first match wins:
 
 1. a failed ``not_revoked`` → ``revoked``
 2. a failed ``not_expired`` → ``expired``
-3. any other failed check → ``failed``
+3. any other failed check → ``failed`` (except advisory checks: a failed
+   ``registry_listed`` is shown, but an unlisted credential is not invalid)
 4. a verifier raised → ``error``
 5. ``issuer_confirms`` or ``signature`` passed → ``verified``
 6. otherwise → ``unverifiable``
@@ -33,11 +34,16 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from .config import Settings
 from .contract import CatalogLookup, Verifier, VerifyContext
 from .errors import ErrorKind, PassportHubError, TransientError, as_hub_error
 from .model import Check, CheckStatus, CredentialRecord, Verification, VerificationStatus
+
+if TYPE_CHECKING:
+    from .loader import Registry
+    from .store import Store
 
 log = logging.getLogger("passport_hub.verify")
 
@@ -63,6 +69,9 @@ VERIFIER_CHECK_PREFIX = "verifier:"
 
 #: checks that establish authenticity: one passing (and nothing failing) → verified
 AUTHENTICITY_CHECKS = frozenset({ISSUER_CONFIRMS, SIGNATURE})
+#: checks shown to the viewer whose failure does not make a credential invalid: a
+#: credential missing from the approved-credentials registry is still authentic
+ADVISORY_CHECKS = frozenset({REGISTRY_LISTED})
 WELL_KNOWN_CHECKS = (ISSUER_CONFIRMS, SIGNATURE, NOT_EXPIRED, NOT_REVOKED, NOT_SUSPENDED, REGISTRY_LISTED)
 
 #: error kinds that mean "the issuer could not be asked": not_checked, not error
@@ -113,7 +122,7 @@ def fold_status(checks: Iterable[Check], *, errored: bool = False) -> Verificati
     authentic = False
     for check in checks:
         status = CheckStatus(check.status)
-        if status == CheckStatus.FAILED:
+        if status == CheckStatus.FAILED and check.name not in ADVISORY_CHECKS:
             failed.add(check.name)
         elif status == CheckStatus.PASSED and check.name in AUTHENTICITY_CHECKS:
             authentic = True
@@ -384,3 +393,48 @@ async def verify_records(
     """One-shot helper: ``VerificationEngine(...).verify(records)``."""
     engine = VerificationEngine(verifiers, context_factory, **engine_options)
     return await engine.verify(records, progress=progress)
+
+
+# -- verifying stored records (CLI and service) ----------------------------------------
+
+
+async def verify_stored(
+    registry: Registry,
+    settings: Settings,
+    store: Store,
+    rows: Sequence[tuple[int, CredentialRecord]],
+    *,
+    progress: ProgressCallback | None = None,
+    timeout: float | None = 20.0,
+) -> dict[str, Verification]:
+    """Verify stored records now with every installed verifier; each result is stored as the
+    record's newest verification as soon as it finishes. Returns record id → verification.
+
+    :param rows: ``(store primary key, record)`` pairs, e.g. from ``Store.record_rows``
+    """
+    from contextlib import AsyncExitStack
+
+    from .fetching import issuer_client
+
+    if not rows:
+        return {}
+    pks: dict[str, list[int]] = {}
+    for pk, record in rows:
+        pks.setdefault(record.id, []).append(pk)
+    results: dict[str, Verification] = {}
+    async with AsyncExitStack() as stack:
+        verifiers = []
+        for name, cls in registry.verifiers.items():
+            verifier = cls(settings.component_config(name, cls.config_model))
+            verifier.http = await stack.enter_async_context(issuer_client(verifier, settings))
+            verifiers.append(verifier)
+        engine = VerificationEngine(
+            verifiers,
+            make_context_factory(catalog=store.catalog(), documents=store.document_bytes),
+            timeout=timeout,
+        )
+        async for record, verification in engine.stream([r for _pk, r in rows], progress=progress):
+            for pk in pks[record.id]:
+                store.add_verification(pk, verification)
+            results[record.id] = verification
+    return results

@@ -64,3 +64,37 @@ def test_dry_run_prints_records_and_stores_nothing(hub_env, samples):
     assert result.exit_code == 0
     assert any(line["source"]["plugin"] == "etranscript" for line in jsonl(result.stdout))
     assert jsonl(runner.invoke(main, ["records", "--json"]).stdout) == []
+
+
+def test_verify_stores_a_folded_status_per_record(hub_env, samples, monkeypatch):
+    # issuer lookups (Red Cross) must not leave this machine: point them at a closed port
+    monkeypatch.setenv("PASSPORT_HUB_RED_CROSS_LOOKUP_URL", "http://127.0.0.1:9/lookup")
+    monkeypatch.setenv("PASSPORT_HUB_ALLOW_PRIVATE_HOSTS", "1")
+    monkeypatch.setenv("PASSPORT_HUB_HTTP_RETRIES", "0")
+    runner = CliRunner()
+    documents = [
+        *samples["open_badges"], *samples["red_cross"], *samples["etranscript"][:2], *samples["credential_engine"]
+    ]
+    assert runner.invoke(main, ["import", *documents]).exit_code == 0
+    result = runner.invoke(main, ["verify", "--json"])
+    assert result.exit_code == 0, result.output
+    by_title = {}
+    for line in jsonl(result.stdout):
+        by_title.setdefault(line["title"], []).append(line["verification"])
+    checks = {c["name"]: c["status"] for c in by_title["Teamwork"][0]["checks"]}
+    assert by_title["Teamwork"][0]["status"] == "verified" and checks["signature"] == "passed"
+    # the registry does not list this badge: shown as failed, but an unlisted credential is not invalid
+    assert checks["registry_listed"] == "failed"
+    # the Red Cross lookup is unreachable: could not check is never "invalid"
+    for verification in by_title["Lifeguarding"]:
+        red_cross = {c["name"]: c["status"] for c in verification["checks"]}
+        assert red_cross["issuer_confirms"] == "not_checked"
+        assert verification["status"] in ("unverifiable", "expired")
+    # transcript courses are not registry credentials: no registry check, nothing failed
+    everything = [v for verifications in by_title.values() for v in verifications]
+    course = next(v for v in everything if any(c["name"] == "document_unchanged" for c in v["checks"]))
+    assert course["status"] == "unverifiable"
+    assert not [c for c in course["checks"] if c["status"] == "failed"]
+    # the newest verification is part of the stored record
+    stored = jsonl(runner.invoke(main, ["records", "--json"]).stdout)
+    assert all("verification" in r for r in stored)

@@ -94,7 +94,8 @@ class Raising(Static):
     [
         ([(ISSUER_CONFIRMS, P), (NOT_REVOKED, F), (NOT_EXPIRED, F)], False, "revoked"),
         ([(SIGNATURE, P), (NOT_EXPIRED, F), (REGISTRY_LISTED, F)], False, "expired"),
-        ([(SIGNATURE, P), (REGISTRY_LISTED, F)], False, "failed"),
+        ([(SIGNATURE, P), (REGISTRY_LISTED, F)], False, "verified"),  # advisory: unlisted is not invalid
+        ([(SIGNATURE, P), (REGISTRY_LISTED, F), ("holder_matches", F)], False, "failed"),
         ([(ISSUER_CONFIRMS, F)], False, "failed"),
         ([(SIGNATURE, F)], True, "failed"),
         ([(ISSUER_CONFIRMS, P)], True, "error"),

@@ -87,7 +87,7 @@ def delete_record(request: Request, record_id: str, holder_id: str = Depends(hol
 @router.post("/holders/{holder_id}/verify", summary="Verify records now (stored as history)")
 async def verify(request: Request, body: VerifyRequest | None = None,
                  holder_id: str = Depends(holder_access)) -> dict[str, Any]:
-    from .verification import verify_records
+    from ..verify import verify_stored
 
     state = request.app.state.hub
     ids = body.record_ids if body else None
@@ -96,7 +96,7 @@ async def verify(request: Request, body: VerifyRequest | None = None,
         missing = sorted(set(ids) - {r.id for _pk, r in rows})
         if missing:
             raise HTTPException(404, f"record(s) not found: {', '.join(missing[:10])}")
-    results = await verify_records(state.registry, state.settings, state.store, rows)
+    results = await verify_stored(state.registry, state.settings, state.store, rows)
     return {"results": [{"record_id": r.id, "title": r.achievement.title,
                          "verification": results[r.id].model_dump(mode="json", exclude_none=True)}
                         for _pk, r in rows if r.id in results]}

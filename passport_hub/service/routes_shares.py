@@ -110,9 +110,9 @@ async def _view(request: Request, token: str, as_html: bool):
     stale = [(pk, r) for pk, r in rows if r.verification is None
              or (now - _aware(r.verification.checked_at)).total_seconds() > state.share_verify_max_age]
     if stale:
-        from .verification import verify_records
+        from ..verify import verify_stored
 
-        fresh = await verify_records(state.registry, state.settings, state.store, stale)
+        fresh = await verify_stored(state.registry, state.settings, state.store, stale)
         for _pk, r in stale:
             r.verification = fresh.get(r.id, r.verification)
     records = [r for _pk, r in rows]

@@ -53,6 +53,10 @@ def listed_check(entry: CatalogEntry, how: str) -> Check:
                  detail=f"listed in the registry as {label} but the registry states no status")
 
 
+#: record kinds a registry entry can describe
+REGISTRY_KINDS = frozenset({"degree", "certificate", "certification", "license", "badge", "apprenticeship"})
+
+
 class CredentialEngineVerifier(Verifier):
     """Matches a record to the approved-credentials catalog: by CTID, else by issuer and title."""
 
@@ -61,7 +65,8 @@ class CredentialEngineVerifier(Verifier):
     plugin_version: ClassVar[str] = __version__
 
     def supports(self, record: CredentialRecord) -> bool:
-        return True
+        # the registry lists credentials, not the courses, occupations or scores inside transcripts
+        return bool(record.achievement.ctid) or record.achievement.kind in REGISTRY_KINDS
 
     async def verify(self, record: CredentialRecord, context: VerifyContext) -> list[Check]:
         return [self.check_record(record, context)]
