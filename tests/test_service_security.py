@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import httpx
 import pytest
@@ -108,3 +109,15 @@ def test_bad_uploads_get_clear_4xx(hub):
         assert r.status_code == 422
         r = c.post(f"/holders/{alice}/fetch", headers=a, json={"source": "etranscript", "query": {}})
         assert r.status_code == 400 and "cannot fetch" in r.json()["detail"]
+
+
+def test_control_characters_get_a_clear_400_not_a_server_error():
+    from starlette.testclient import TestClient
+
+    from passport_hub.config import Settings
+    from passport_hub.service.app import create_app
+
+    with TestClient(create_app(Settings(home=Path("/nonexistent"), database_url="sqlite://"))) as client:
+        response = client.get("/holders/h%00x/records")
+        assert response.status_code == 400
+        assert "control characters" in response.json()["detail"]

@@ -18,7 +18,7 @@ from ..errors import ConfigError, ErrorKind, PassportHubError
 from ..loader import Registry, load_plugins
 from ..pipeline import Pipeline
 from ..store import Store
-from .limits import BodyLimitMiddleware
+from .limits import BodyLimitMiddleware, ControlCharacterMiddleware
 from .repo import ServiceRepo
 
 log = logging.getLogger("passport_hub.service")
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     )
     app.state.hub = state
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_document_bytes)
+    app.add_middleware(ControlCharacterMiddleware)
 
     @app.exception_handler(PassportHubError)
     async def hub_error(request: Request, exc: PassportHubError):

@@ -1,8 +1,13 @@
-"""Request body limits, enforced while the body streams in (before anything is spooled)."""
+"""Request limits: body sizes, enforced while the body streams in (before anything is
+spooled), and URLs free of control characters."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 #: non-upload bodies (JSON) are small
@@ -62,3 +67,26 @@ async def _reject(send: Send, limit: int) -> None:
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ControlCharacterMiddleware:
+    """Refuses URLs with control characters (NUL and friends) with a 400.
+
+    No identifier, token or search term contains them, and PostgreSQL text cannot hold
+    NUL, so they would otherwise surface as a database error deep in a handler.
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = unquote(scope.get("query_string", b"").decode("latin-1"))
+            if _CONTROL.search(scope.get("path", "")) or _CONTROL.search(query):
+                response = JSONResponse({"detail": "control characters are not allowed in URLs"}, status_code=400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 MAX_SHARE_SECONDS = 365 * 24 * 3600
 DEFAULT_SHARE_SECONDS = 7 * 24 * 3600
+
+
+#: text from clients: no control characters (PostgreSQL text cannot even hold NUL)
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$")]
+RecordId = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
 class _In(BaseModel):
@@ -16,7 +21,7 @@ class _In(BaseModel):
 
 
 class HolderCreate(_In):
-    display_name: str | None = Field(None, max_length=200, description="A label for the account (not shared).")
+    display_name: Text | None = Field(None, max_length=200, description="A label for the account (not shared).")
 
 
 class HolderCreated(BaseModel):
@@ -34,7 +39,7 @@ class HolderInfo(BaseModel):
 
 class FetchRequest(_In):
     source: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    query: dict[str, str] = Field(default_factory=dict, max_length=20,
+    query: dict[Text, Text] = Field(default_factory=dict, max_length=20,
                                   description="Source-specific terms, e.g. {\"certificate_id\": \"02AK63B\"}")
 
 
@@ -49,15 +54,15 @@ class IngestResult(BaseModel):
 
 
 class VerifyRequest(_In):
-    record_ids: list[str] | None = Field(None, max_length=1000,
+    record_ids: list[RecordId] | None = Field(None, max_length=1000,
                                          description="Records to verify (default: all of the holder's records).")
 
 
 class ShareCreate(_In):
-    record_ids: list[str] = Field(min_length=1, max_length=500, description="The records the share shows.")
+    record_ids: list[RecordId] = Field(min_length=1, max_length=500, description="The records the share shows.")
     expires_in_seconds: int = Field(DEFAULT_SHARE_SECONDS, ge=60, le=MAX_SHARE_SECONDS,
                                     description="How long the link works (the credentials' own validity is separate).")
-    audience: str | None = Field(None, max_length=200, description="Who the link is for, e.g. an employer's name.")
+    audience: Text | None = Field(None, max_length=200, description="Who the link is for, e.g. an employer's name.")
 
 
 class ShareCreated(BaseModel):
