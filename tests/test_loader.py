@@ -156,3 +156,19 @@ def test_strict_mode_in_process_raises_plugin_error():
     bad = module("bad", PASSPORT_HUB_API=">=3")
     with pytest.raises(PluginError, match="bad \\(incompatible\\)"):
         load_plugins(Settings(load_plugins=["bad"], strict_plugins=True), extra=[("bad", bad)])
+
+
+def test_trace_logs_each_hook_call_with_plugin_duration_and_outcome(caplog):
+    from toy_plugins import module, toy_plugin
+
+    def broken(register):
+        raise RuntimeError("boom")
+
+    bad = module("bad", passport_hub_register_verifiers=broken)
+    with caplog.at_level("INFO", logger="passport_hub.plugins"):
+        settings = Settings(load_plugins=["toy", "bad"], trace_plugins=True)
+        load_plugins(settings, extra=[("toy", toy_plugin), ("bad", bad)])
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("hook ")]
+    assert any(line.startswith("hook passport_hub_register_sources plugin=toy duration_ms=") and
+               line.endswith("outcome=ok") for line in lines), lines
+    assert any("plugin=bad" in line and line.endswith("outcome=raised RuntimeError") for line in lines), lines
