@@ -1,6 +1,6 @@
 """Ingest throughput of the ``etranscript`` source vs a raw lxml parse of the same bytes.
 
-Parses every XML sample of plugins/etranscript/tests/data, replicated to at least
+Parses every XML sample the plugin bundles (passport_hub_etranscript/samples), replicated to at least
 2,000 documents, through ``EtranscriptSource.parse`` (hardened parse + normalization into
 validated ``CredentialRecord`` models) and through a bare ``lxml.etree.fromstring``, and
 prints the ratio. The last line is one JSON object: ``{"etranscript_parse_vs_lxml": <ratio>}``.
@@ -17,12 +17,14 @@ import sys
 import time
 from pathlib import Path
 
+import passport_hub_etranscript
 from lxml import etree
 from passport_hub_etranscript.source import EtranscriptSource
 
 from passport_hub.contract import Document
 
-DATA = Path(__file__).resolve().parent.parent / "plugins" / "etranscript" / "tests" / "data"
+#: the samples the plugin ships (moved from plugins/etranscript/tests/data into the package)
+DATA = Path(passport_hub_etranscript.__file__).resolve().parent / "samples"
 
 
 def main() -> int:
