@@ -28,6 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 from hub_server import ADMIN_KEY, DATA, free_port, running_hub  # noqa: E402
+from plugin_samples import plugin_sample  # noqa: E402
 
 BARE_APP = """
 from fastapi import FastAPI
@@ -76,13 +77,15 @@ def run_load(url: str, seconds: float, concurrency: int) -> dict:
 def setup_share(base: str) -> str:
     admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
     with httpx.Client(base_url=base, timeout=60) as c:
-        with open(DATA / "wgu_aws_cloud_devops_openbadge.resource.json", "rb") as fh:
+        with open(plugin_sample("credential_engine", "wgu_aws_cloud_devops_openbadge.resource.json"), "rb") as fh:
             c.post("/catalog/documents", headers=admin, files={"file": ("ctdl.json", fh)}).raise_for_status()
         r = c.post("/holders", headers=admin)
         holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
         ids = []
-        for name in ("pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml", "wgu_aws_cloud_devops.ob3.unsigned.json"):
-            with open(DATA / name, "rb") as fh:
+        for path in (plugin_sample("etranscript", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml"),
+                     DATA / "wgu_aws_cloud_devops.ob3.unsigned.json"):
+            name = path.name
+            with open(path, "rb") as fh:
                 r = c.post(f"/holders/{holder}/documents", headers=me, files={"file": (name, fh)})
                 r.raise_for_status()
                 ids.append(r.json()["records"][1 if name.endswith(".xml") else 0]["id"])
