@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -52,6 +52,8 @@ class HubState:
     repo: ServiceRepo
     pipeline: Pipeline
     share_verify_max_age: float
+    #: record pk → the re-verification running for it (share views share one)
+    reverifying: dict = field(default_factory=dict)
 
 
 def component_config_errors(registry: Registry, settings: Settings) -> list[str]:

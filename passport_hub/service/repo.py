@@ -10,12 +10,44 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import JSON, DateTime, Integer, String, Text, bindparam, column, func, insert, select, text, update
 
-from ..model import CredentialRecord, Verification
 from ..store import Store
-from ..store.tables import AuditEventRow, HolderRow, RecordRow, ShareRecordRow, ShareRow, VerificationRow
+from ..store.tables import AuditEventRow, HolderRow, RecordRow, ShareRecordRow, ShareRow
 from .tokens import HOLDER_PREFIX, SHARE_PREFIX, new_id, new_token, same, token_hash
+
+#: the share view in one round trip: the share, its records (still the holder's), each record's
+#: newest verification; a share without records still gives its row (LEFT JOINs)
+_SHARE_VIEW = text(
+    "SELECT s.id, s.holder_id, s.token_hash, s.audience, s.created_at, s.expires_at, s.revoked_at,"
+    " r.pk AS record_pk, r.record_id, r.data,"
+    " (SELECT v.data FROM verifications v WHERE v.record_pk = r.pk ORDER BY v.pk DESC LIMIT 1) AS verification"
+    " FROM shares s"
+    " LEFT JOIN share_records sr ON sr.share_id = s.id"
+    " LEFT JOIN records r ON r.pk = sr.record_pk AND r.holder_id = s.holder_id"
+    " WHERE s.token_hash = :digest"
+    " ORDER BY r.pk"
+).columns(
+    column("id", String), column("holder_id", String), column("token_hash", String), column("audience", String),
+    column("created_at", DateTime(timezone=True)), column("expires_at", DateTime(timezone=True)),
+    column("revoked_at", DateTime(timezone=True)), column("record_pk", Integer), column("record_id", String),
+    column("data", Text), column("verification", Text),
+)
+
+_AUDIT_SHARE_VIEW = text(
+    "INSERT INTO audit_events (holder_id, at, action, actor, share_id, detail)"
+    " VALUES (:holder_id, :at, 'share.viewed', 'share', :share_id, :detail)"
+).bindparams(bindparam("at", type_=DateTime(timezone=True)), bindparam("detail", type_=JSON))
+
+
+@dataclass
+class SharedRow:
+    """A shared record as stored: its JSON and its newest verification's JSON (or None)."""
+
+    pk: int
+    record_id: str
+    data: str
+    verification: str | None
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -150,47 +182,37 @@ class ServiceRepo:
             return conn.scalar(select(ShareRow.id).where(ShareRow.holder_id == holder_id,
                                                          ShareRow.id == share_id)) is not None
 
-    def open_share(self, token: str) -> tuple[ShareInfo, list[tuple[int, CredentialRecord]]] | None:
-        """The share a token names and its records that still exist (with their latest verification)."""
+    def open_share(self, token: str) -> tuple[ShareInfo, list[SharedRow]] | None:
+        """The share a token names and its records that still exist, each with its newest
+        verification, as stored JSON text (the caller parses only what it shows).
+
+        One query (share, its records and their latest verifications); the statement is
+        built once. The token is looked up by its hash and compared in constant time.
+        """
         digest = token_hash(token)
         with self.engine.connect() as conn:
-            row = conn.execute(select(ShareRow).where(ShareRow.token_hash == digest)).first()
-            if row is None or not same(row.token_hash, digest):
-                return None
-            rows = conn.execute(
-                select(RecordRow.pk, RecordRow.record_id, RecordRow.data)
-                .join(ShareRecordRow, ShareRecordRow.record_pk == RecordRow.pk)
-                .where(ShareRecordRow.share_id == row.id, RecordRow.holder_id == row.holder_id)
-                .order_by(RecordRow.pk)
-            ).all()
-            info = ShareInfo(row.id, row.holder_id, row.audience, _aware(row.created_at), _aware(row.expires_at),
-                             _aware(row.revoked_at), [r.record_id for r in rows])
-            if info.state(datetime.now(UTC)) != "active":
-                return info, []
-            latest = self._latest(conn, [r.pk for r in rows])
-        records = []
-        for r in rows:
-            record = CredentialRecord.model_validate_json(r.data)
-            record.verification = latest.get(r.pk)
-            records.append((r.pk, record))
-        return info, records
-
-    @staticmethod
-    def _latest(conn, pks: list[int]) -> dict[int, Verification]:
-        if not pks:
-            return {}
-        newest = (
-            select(func.max(VerificationRow.pk).label("pk")).where(VerificationRow.record_pk.in_(pks))
-            .group_by(VerificationRow.record_pk).subquery()
-        )
-        rows = conn.execute(
-            select(VerificationRow.record_pk, VerificationRow.data).join(newest, newest.c.pk == VerificationRow.pk)
-        ).all()
-        return {pk: Verification.model_validate_json(data) for pk, data in rows}
+            rows = conn.execute(_SHARE_VIEW, {"digest": digest}).all()
+        if not rows or not same(rows[0].token_hash, digest):
+            return None
+        head = rows[0]
+        shared = [SharedRow(r.record_pk, r.record_id, r.data, r.verification) for r in rows if r.record_pk is not None]
+        info = ShareInfo(head.id, head.holder_id, head.audience, _aware(head.created_at), _aware(head.expires_at),
+                         _aware(head.revoked_at), [r.record_id for r in shared])
+        if info.state(datetime.now(UTC)) != "active":
+            return info, []
+        return info, shared
 
     # -- audit -------------------------------------------------------------
     def audit(self, holder_id: str, action: str, actor: str, share_id: str | None = None, **detail) -> None:
         self.store.audit(holder_id, action, actor, share_id=share_id, **detail)
+
+    def audit_share_view(self, holder_id: str, share_id: str, records: list[str], user_agent: str,
+                         fmt: str) -> None:
+        """The audit event of one share view, committed before the view is answered."""
+        detail = {"records": records, "user_agent": user_agent, "format": fmt}
+        with self.engine.begin() as conn:
+            conn.execute(_AUDIT_SHARE_VIEW, {"holder_id": holder_id, "at": datetime.now(UTC), "share_id": share_id,
+                                             "detail": detail})
 
     def audit_events(self, holder_id: str, limit: int, offset: int) -> list[dict]:
         with self.engine.connect() as conn:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -9,8 +11,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from ..model import CredentialRecord
+from ..model import CredentialRecord, Verification
 from .auth import holder_access
+from .repo import SharedRow
 from .schemas import ShareCreate, ShareCreated, ShareSummary
 from .sharepage import gone_page, not_found_page, share_page
 
@@ -78,11 +81,17 @@ def revoke_share(request: Request, share_id: str, holder_id: str = Depends(holde
     return Response(status_code=204)
 
 
-def _public_record(record: CredentialRecord) -> dict[str, Any]:
-    """What a viewer sees: the record minus the holder's private details (birth date, e-mail, ids)."""
-    data = record.to_json_dict()
+def _public_record(data: dict[str, Any], verification: dict[str, Any] | None) -> dict[str, Any]:
+    """What a viewer sees: the stored record (JSON, as ``CredentialRecord.to_json_dict`` gives it)
+    minus the holder's private details (birth date, e-mail, ids), with its newest verification."""
     if holder := data.get("holder"):
         data["holder"] = {k: v for k, v in holder.items() if k in ("name", "given_name", "family_name")}
+    warnings = data.pop("warnings", None)
+    data.pop("verification", None)
+    if verification is not None:
+        data["verification"] = verification
+    if warnings is not None:
+        data["warnings"] = warnings
     data["credential_valid_until"] = data.get("expires_on")
     return data
 
@@ -91,6 +100,49 @@ def _gone_message(info, now: datetime) -> str:
     if info.revoked_at is not None:
         return f"This share link was revoked by the holder on {info.revoked_at:%Y-%m-%d %H:%M} UTC."
     return f"This share link expired on {info.expires_at:%Y-%m-%d %H:%M} UTC. Ask the holder for a new link."
+
+
+def _checked_at(verification: dict) -> datetime | None:
+    try:
+        return _aware(datetime.fromisoformat(verification["checked_at"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+async def _reverify(state, stale: list[SharedRow]) -> dict[int, Verification]:
+    """Fresh verifications for stale shared records (store pk → verification), stored as history.
+
+    Single flight: concurrent views of the same records wait for the one verification already
+    running instead of each starting their own. The work runs as its own task, so a viewer
+    that goes away does not cancel it for the others.
+    """
+    inflight: dict[int, asyncio.Task] = state.reverifying
+    mine = [row for row in stale if row.pk not in inflight]
+    if mine:
+        task = asyncio.create_task(_verify_rows(state, mine))
+        for row in mine:
+            inflight[row.pk] = task
+
+        def done(t: asyncio.Task) -> None:
+            for row in mine:
+                if inflight.get(row.pk) is t:
+                    del inflight[row.pk]
+            if not t.cancelled():
+                t.exception()  # retrieved here; each waiter sees it too
+
+        task.add_done_callback(done)
+    fresh: dict[int, Verification] = {}
+    for task in {inflight[row.pk] for row in stale if row.pk in inflight}:
+        fresh.update(await asyncio.shield(task))
+    return fresh
+
+
+async def _verify_rows(state, rows: list[SharedRow]) -> dict[int, Verification]:
+    from ..verify import verify_stored
+
+    records = [(row.pk, CredentialRecord.model_validate_json(row.data)) for row in rows]
+    by_id = await verify_stored(state.registry, state.settings, state.store, records)
+    return {pk: by_id[r.id] for pk, r in records if r.id in by_id}
 
 
 async def _view(request: Request, token: str, as_html: bool):
@@ -107,29 +159,38 @@ async def _view(request: Request, token: str, as_html: bool):
         if as_html:
             return HTMLResponse(gone_page(message), status_code=410)
         return JSONResponse({"detail": message, "state": info.state(now)}, status_code=410)
-    stale = [(pk, r) for pk, r in rows if r.verification is None
-             or (now - _aware(r.verification.checked_at)).total_seconds() > state.share_verify_max_age]
+    max_age = state.share_verify_max_age
+    latest: dict[int, dict | None] = {}
+    stale: list[SharedRow] = []
+    for row in rows:
+        verification = json.loads(row.verification) if row.verification else None
+        latest[row.pk] = verification
+        checked = _checked_at(verification) if verification else None
+        if checked is None or (now - checked).total_seconds() > max_age:
+            stale.append(row)
+    fresh: dict[int, Verification] = {}
     if stale:
-        from ..verify import verify_stored
-
-        fresh = await verify_stored(state.registry, state.settings, state.store, stale)
-        for _pk, r in stale:
-            r.verification = fresh.get(r.id, r.verification)
-    records = [r for _pk, r in rows]
-    await _db(
-        state, state.repo.audit, info.holder_id, "share.viewed", "share", share_id=info.id,
-        records=[r.id for r in records], user_agent=request.headers.get("user-agent", "")[:300],
-        format="html" if as_html else "json",
-    )
+        fresh = await _reverify(state, stale)
+        for pk, verification in fresh.items():
+            latest[pk] = verification.model_dump(mode="json", exclude_none=True)
+    fmt = "html" if as_html else "json"
+    await _db(state, state.repo.audit_share_view, info.holder_id, info.id, [row.record_id for row in rows],
+              request.headers.get("user-agent", "")[:300], fmt)
     share = {"id": info.id, "audience": info.audience, "created_at": info.created_at.isoformat(),
              "link_expires_at": info.expires_at.isoformat()}
     if as_html:
+        records = []
+        for row in rows:
+            record = CredentialRecord.model_validate_json(row.data)
+            v = fresh.get(row.pk) or latest[row.pk]
+            record.verification = Verification.model_validate(v) if isinstance(v, dict) else v
+            records.append(record)
         return HTMLResponse(share_page(share, records, now))
     return JSONResponse({
         "share": share,
         "notice": "The link expiry is when this link stops working; each credential's own validity is "
                   "`credential_valid_until`. Verification results were checked at `verification.checked_at`.",
-        "records": [_public_record(r) for r in records],
+        "records": [_public_record(json.loads(row.data), latest[row.pk]) for row in rows],
     })
 
 

@@ -1,0 +1,105 @@
+"""The share view's fast path (stored JSON, one query) answers exactly what the model path
+would, audits every view, and re-verifies stale records once for concurrent viewers."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hub_server import ADMIN_KEY, DATA
+from plugin_samples import plugin_sample
+from starlette.testclient import TestClient
+
+from passport_hub.config import Settings
+from passport_hub.model import Check, Verification
+from passport_hub.service import routes_shares
+from passport_hub.service.app import create_app
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+TRANSCRIPT = plugin_sample("etranscript", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml")
+BADGE = DATA / "wgu_aws_cloud_devops.ob3.unsigned.json"
+
+
+@pytest.fixture
+def hub(hub_db_url, tmp_path):
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
+                                  "PASSPORT_HUB_ADMIN_API_KEY": ADMIN_KEY,
+                                  "PASSPORT_HUB_SHARE_VERIFY_MAX_AGE": "3600"})
+    app = create_app(settings)
+    with TestClient(app, headers={"User-Agent": "Viewer/1.0"}) as client:
+        r = client.post("/holders", headers=ADMIN)
+        holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+        ids = []
+        for path, pick in ((TRANSCRIPT, 1), (BADGE, 0)):
+            with open(path, "rb") as fh:
+                r = client.post(f"/holders/{holder}/documents", headers=me, files={"file": (path.name, fh)})
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["records"][pick]["id"])
+        r = client.post(f"/holders/{holder}/shares", headers=me, json={"record_ids": ids})
+        yield app, client, holder, me, ids, r.json()["token"]
+
+
+def _model_view(app, holder, ids):
+    """What the view showed when it validated every record through the model."""
+    out = []
+    for record in app.state.hub.store.records(holder, ids):
+        data = record.to_json_dict()
+        if holder := data.get("holder"):
+            data["holder"] = {k: v for k, v in holder.items() if k in ("name", "given_name", "family_name")}
+        data["credential_valid_until"] = data.get("expires_on")
+        out.append(data)
+    return out
+
+
+def test_view_matches_the_model_path_and_audits_every_view(hub):
+    app, client, holder, me, ids, token = hub
+    first = client.get(f"/shares/{token}")  # nothing verified yet: verifies now
+    assert first.status_code == 200
+    second = client.get(f"/shares/{token}")  # fresh enough: reused
+    assert second.json()["records"] == first.json()["records"]
+    assert second.json()["records"] == _model_view(app, holder, ids)
+    assert [r["id"] for r in second.json()["records"]] == ids
+    for rec in second.json()["records"]:
+        assert rec["verification"]["checks"] and "birth_date" not in rec.get("holder", {})
+    page = client.get(f"/shares/{token}.html")
+    assert page.status_code == 200 and page.text.count("<section") == 2
+    events = client.get(f"/holders/{holder}/audit", headers=me).json()
+    assert [(e["action"], e["format"], e["user_agent"]) for e in events] == [
+        ("share.viewed", "html", "Viewer/1.0"), ("share.viewed", "json", "Viewer/1.0"),
+        ("share.viewed", "json", "Viewer/1.0")]
+    assert all(sorted(e["records"]) == sorted(ids) for e in events)
+
+
+def test_stale_verification_is_redone_once_for_concurrent_views(hub, monkeypatch):
+    app, client, holder, me, ids, token = hub
+    state = app.state.hub
+    calls = []
+
+    async def fake_verify(registry, settings, store, rows, **kw):
+        calls.append([pk for pk, _r in rows])
+        await asyncio.sleep(0.05)
+        now = datetime.now(UTC)
+        out = {}
+        for pk, record in rows:
+            v = Verification(status="verified", checked_at=now, checks=[Check(name="fake", status="passed")])
+            store.add_verification(pk, v)
+            out[record.id] = v
+        return out
+
+    monkeypatch.setattr("passport_hub.verify.verify_stored", fake_verify)
+    state.share_verify_max_age = 0.0
+    _info, rows = state.repo.open_share(token)
+
+    async def views():
+        return await asyncio.gather(*(routes_shares._reverify(state, rows) for _ in range(8)))
+
+    results = asyncio.run(views())
+    assert len(calls) == 1 and sorted(calls[0]) == sorted(r.pk for r in rows)
+    assert all(set(res) == {r.pk for r in rows} for res in results)
+    assert state.reverifying == {}
+    started = datetime.now(UTC) - timedelta(seconds=1)
+    view = client.get(f"/shares/{token}").json()
+    for rec in view["records"]:
+        assert rec["verification"]["checks"] == [{"name": "fake", "status": "passed"}]
+        assert datetime.fromisoformat(rec["verification"]["checked_at"]) >= started
