@@ -487,22 +487,28 @@ def export(holder: str, fmt: str, record_ids: tuple[str, ...], link: str | None,
            validate: bool) -> None:
     """Export a holder's records as Open Badges 3.0, CLR 2.0, HR Open LER-RS or JSON Resume (JSON on stdout).
 
-    Exports are unsigned: pair them with a share link for verification.
+    Exports are unsigned (pair them with a share link for verification) unless a signing key
+    is configured (PASSPORT_HUB_SIGNING_KEY_FILE): then ob3 prints a JSON array of VC-JWTs
+    and clr one VC-JWT, issued and signed by the hub.
     """
     from .exports import export_records
+    from .exports.signing import Signer, unverified_credential
 
     settings = _settings()
+    signer = Signer.from_settings(settings)
     items = _store(settings).records(holder, list(record_ids) or None)
     if not items:
         raise click.ClickException(f"no records for holder {holder!r}" + (" with those ids" if record_ids else ""))
-    document = export_records(items, fmt, link=link, issuer_url=base_url.rstrip("/"))
+    document = export_records(items, fmt, link=link, issuer_url=base_url.rstrip("/"), signer=signer)
     if validate:
         from .exports.validate import errors
 
-        problems = [e for d in (document if isinstance(document, list) else [document]) for e in errors(d, fmt)]
+        docs = [unverified_credential(d) if isinstance(d, str) else d
+                for d in (document if isinstance(document, list) else [document])]
+        problems = [e for d in docs for e in errors(d, fmt)]
         if problems:
             raise click.ClickException(f"the {fmt} export does not match its schema: " + "; ".join(problems[:5]))
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    click.echo(document if isinstance(document, str) else json.dumps(document, indent=2, ensure_ascii=False))
 
 
 # -- credit for prior learning (docs/cpl.md) -----------------------------------------------------

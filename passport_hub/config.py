@@ -45,6 +45,10 @@ class Settings:
     admin_api_key: str | None = None
     #: let issuer URLs point at loopback / private addresses (tests, on-premises issuers)
     allow_private_hosts: bool = False
+    #: PEM Ed25519 private key: when set, OB 3.0 / CLR 2.0 exports are signed (VC-JWT)
+    signing_key_file: Path | None = None
+    #: the issuer id the hub signs as (a DID or https URL); default: the key's did:key
+    signing_issuer: str | None = None
     plugin_config: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
@@ -92,6 +96,9 @@ class Settings:
         settings.admin_api_key = get("admin_api_key") or None
         private = get("allow_private_hosts")
         settings.allow_private_hosts = private if isinstance(private, bool) else _flag(private)
+        if key_file := get("signing_key_file"):
+            settings.signing_key_file = Path(key_file).expanduser()
+        settings.signing_issuer = get("signing_issuer") or None
         settings._environ = env
         return settings
 

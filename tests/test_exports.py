@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -182,3 +183,118 @@ def test_json_resume_certificates_education_and_extras(records):
     assert doc["basics"]["profiles"] == [{"network": "Career Passport", "url": LINK}]
     assert doc["meta"]["canonical"] == LINK
     assert len(doc["certificates"]) + len(doc["education"]) == len(records)
+
+
+# -- signed exports (VC-JWT) ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def key_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    return ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def _checks(jwt: str) -> dict[str, tuple[str, str]]:
+    from passport_hub_open_badges.verify import verify_credential
+
+    return {c.name: (str(c.status), c.detail or "") for c in verify_credential(jwt.encode(), now=NOW)}
+
+
+def _part(jwt: str, i: int) -> dict:
+    part = jwt.split(".")[i]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def _tamper(jwt: str, change) -> str:
+    header, _payload, signature = jwt.split(".")
+    claims = _part(jwt, 1)
+    change(claims)
+    raw = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{header}.{raw}.{signature}"
+
+
+def test_signing_settings_and_key_file(tmp_path, key_pem):
+    from passport_hub.errors import ConfigError
+    from passport_hub.exports.signing import Signer
+
+    assert Signer.from_settings(Settings.from_env({})) is None  # no key: exports stay unsigned
+    (tmp_path / "hub.pem").write_bytes(key_pem)
+    settings = Settings.from_env({"PASSPORT_HUB_SIGNING_KEY_FILE": str(tmp_path / "hub.pem")})
+    signer = Signer.from_settings(settings)
+    assert signer.issuer.startswith("did:key:z6Mk")
+    assert signer.verification_method == f"{signer.issuer}#{signer.multikey}"
+    named = Signer.from_settings(Settings.from_env({"PASSPORT_HUB_SIGNING_KEY_FILE": str(tmp_path / "hub.pem"),
+                                                    "PASSPORT_HUB_SIGNING_ISSUER": "https://hub.example"}))
+    assert named.issuer == "https://hub.example"
+    (tmp_path / "bad.pem").write_text("not a key")
+    with pytest.raises(ConfigError, match="PEM"):
+        Signer.from_settings(Settings.from_env({"PASSPORT_HUB_SIGNING_KEY_FILE": str(tmp_path / "bad.pem")}))
+    with pytest.raises(ConfigError, match="cannot read"):
+        Signer.from_settings(Settings.from_env({"PASSPORT_HUB_SIGNING_KEY_FILE": str(tmp_path / "missing.pem")}))
+
+
+@pytest.mark.parametrize("issuer", [None, "https://hub.example"])
+def test_signed_ob3_and_clr_verify_offline_and_tampering_fails(records, key_pem, issuer):
+    from passport_hub.exports.signing import Signer, unverified_credential
+
+    signer = Signer.from_pem(key_pem, issuer)
+    sample = [r for r in records if r.achievement.skills or r.achievement.credit][:3]
+    jwts = export_records(sample, "ob3", link=LINK, issuer_url="https://hub.example", now=NOW, signer=signer)
+    clr = export_records(sample, "clr", link=LINK, issuer_url="https://hub.example", now=NOW, signer=signer)
+    assert isinstance(clr, str) and all(isinstance(j, str) and j.count(".") == 2 for j in jwts)
+    for jwt in [*jwts, clr]:
+        header = _part(jwt, 0)
+        assert header == header | {"alg": "EdDSA", "typ": "JWT", "kid": signer.verification_method}
+        checks = _checks(jwt)
+        assert checks["signature"][0] == "passed", checks["signature"]
+        if issuer is None:  # a did:key resolves offline: key bound to the issuer
+            assert "jwk" not in header and checks["issuer_key_binding"][0] == "passed", checks["issuer_key_binding"]
+        else:  # the public key rides in the header; binding it to an https issuer needs the issuer's key
+            assert header["jwk"]["crv"] == "Ed25519" and checks["issuer_key_binding"][0] == "not_checked"
+        assert checks["well_formed"][0] == "passed"
+        vc = unverified_credential(jwt)
+        fmt = "clr" if "ClrCredential" in vc["type"] else "ob3"
+        assert errors(vc, fmt) == [] and vc["issuer"]["id"] == signer.issuer
+        # tampered payload or signature: the signature check fails
+        forged = _tamper(jwt, lambda c: c["vc"].update(name="Forged"))
+        assert _checks(forged)["signature"][0] == "failed"
+        sig = jwt.rsplit(".", 1)[1]
+        flipped = jwt[: -len(sig)] + ("A" if sig[0] != "A" else "B") + sig[1:]
+        assert _checks(flipped)["signature"][0] == "failed"
+    # the record's own issuer stays, as the achievement's creator; claims per VC-JWT
+    for r, jwt in zip(sample, jwts, strict=True):
+        payload = _part(jwt, 1)
+        vc = payload["vc"]
+        assert vc["credentialSubject"]["achievement"]["creator"]["name"] == r.issuer.name
+        assert payload["iss"] == signer.issuer and payload["jti"] == vc["id"]
+        assert payload["nbf"] == int(datetime.fromisoformat(vc["issuanceDate"].replace("Z", "+00:00")).timestamp())
+    # unsigned formats are unchanged by a signer
+    assert export_records(sample, "json-resume", now=NOW, signer=signer) == export_records(sample, "json-resume",
+                                                                                           now=NOW)
+
+
+def test_service_signs_exports_when_a_key_is_configured(tmp_path, key_pem):
+    from starlette.testclient import TestClient
+
+    from passport_hub.service.app import create_app
+
+    (tmp_path / "hub.pem").write_bytes(key_pem)
+    admin = {"Authorization": "Bearer admin-key"}
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_ADMIN_API_KEY": "admin-key",
+                                  "PASSPORT_HUB_SIGNING_KEY_FILE": str(tmp_path / "hub.pem")})
+    with TestClient(create_app(settings)) as client:
+        r = client.post("/holders", headers=admin)
+        holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+        badge = DATA / "wgu_aws_cloud_devops.ob3.unsigned.json"
+        with open(badge, "rb") as fh:
+            assert client.post(f"/holders/{holder}/documents", headers=me, files={"file": (badge.name, fh)}).is_success
+        [jwt] = client.get(f"/holders/{holder}/export", params={"format": "ob3"}, headers=me).json()
+        r = client.get(f"/holders/{holder}/export", params={"format": "clr"}, headers=me)
+        assert r.headers["content-type"].startswith("application/vc+ld+json+jwt")
+        for token in (jwt, r.text):
+            assert _checks(token)["signature"][0] == "passed"
+        assert isinstance(client.get(f"/holders/{holder}/export", params={"format": "ler-rs"}, headers=me).json(),
+                          dict)

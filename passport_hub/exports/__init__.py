@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ..model import CredentialRecord
+from .signing import Signer
 
 FORMATS = ("ob3", "clr", "ler-rs", "json-resume")
 MEDIA_TYPES = {"ob3": "application/vc+ld+json", "clr": "application/vc+ld+json",
@@ -18,16 +19,24 @@ MEDIA_TYPES = {"ob3": "application/vc+ld+json", "clr": "application/vc+ld+json",
 
 
 def export_records(records: list[CredentialRecord], fmt: str, *, link: str | None = None, issuer_url: str = "",
-                   now: datetime | None = None) -> Any:
-    """One export document. ``ob3`` gives a list (one AchievementCredential per record)."""
+                   now: datetime | None = None, signer: Signer | None = None) -> Any:
+    """One export document. ``ob3`` gives a list (one AchievementCredential per record).
+
+    With a ``signer``, ``ob3`` gives a list of VC-JWT strings and ``clr`` one VC-JWT string;
+    the other formats are unchanged (their standards define no signature here).
+    """
     if fmt == "ob3":
         from .ob3 import credential
 
-        return [credential(r, link=link, base_url=issuer_url, now=now) for r in records]
+        issuer = signer.profile() if signer else None
+        docs = [credential(r, link=link, base_url=issuer_url, now=now, issuer=issuer) for r in records]
+        return [signer.sign(d) for d in docs] if signer else docs
     if fmt == "clr":
         from .clr import credential
 
-        return credential(records, link=link, base_url=issuer_url, now=now)
+        doc = credential(records, link=link, base_url=issuer_url, now=now,
+                         issuer=signer.profile() if signer else None)
+        return signer.sign(doc) if signer else doc
     if fmt == "ler-rs":
         from .ler_rs import credential
 

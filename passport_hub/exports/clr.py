@@ -1,7 +1,7 @@
 """CLR 2.0 ``ClrCredential``: the holder's records as embedded AchievementCredentials.
 
 A transcript's award and the courses read from the same document are linked with
-``isParentOf`` associations. Unsigned (no proof), like every export here.
+``isParentOf`` associations. Unsigned unless the hub has a signing key (then a VC-JWT).
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ PARENT_KINDS = {"degree", "certificate"}
 
 
 def credential(records: list[CredentialRecord], *, link: str | None = None, base_url: str = "",
-               now: datetime | None = None, holder_name: str | None = None) -> dict:
+               now: datetime | None = None, holder_name: str | None = None, issuer: dict | None = None) -> dict:
+    """``issuer``: the hub's Profile when the hub signs the export (the embedded records keep theirs)."""
     now = now or datetime.now(UTC)
     embedded = [ob3.credential(r, link=link, base_url=base_url, now=now) for r in records]
     associations = []
@@ -47,8 +48,10 @@ def credential(records: list[CredentialRecord], *, link: str | None = None, base
         "type": ["VerifiableCredential", "ClrCredential"],
         "name": f"Career Passport record of {who}" if who else "Career Passport record",
         "description": f"{len(records)} credential(s) gathered in passport-hub; each keeps its issuer. "
-                       "Unsigned: verify through the holder's share link or each issuer.",
-        "issuer": {"id": hub, "type": ["Profile"], "name": "passport-hub"},
+                       + ("Signed by passport-hub (VC-JWT); verify each record through the holder's share link "
+                          "or its issuer." if issuer else
+                          "Unsigned: verify through the holder's share link or each issuer."),
+        "issuer": issuer or {"id": hub, "type": ["Profile"], "name": "passport-hub"},
         "issuanceDate": now_iso(now),
         "credentialSubject": subject,
     }

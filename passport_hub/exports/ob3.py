@@ -1,6 +1,7 @@
 """Open Badges 3.0 ``AchievementCredential`` (VC data model 1.1, as the 1EdTech JSON Schema requires).
 
-Unsigned: no proof is attached (a fake proof is worse than none). Skills, occupations and
+Unsigned unless the hub has a signing key (then a VC-JWT, see ``signing``): no proof is
+ever faked. Skills, occupations and
 the registry CTID become ``alignment[]``; credit becomes ``creditsEarned`` /
 ``creditsAvailable`` with the unit in the description (OB has no unit field); expiry is
 ``expirationDate``; the rest of the record rides in the ``passportHub`` extension term.
@@ -108,9 +109,13 @@ def achievement(record: CredentialRecord) -> dict:
 
 
 def credential(record: CredentialRecord, *, link: str | None = None, base_url: str = "",
-               now: datetime | None = None) -> dict:
+               now: datetime | None = None, issuer: dict | None = None) -> dict:
+    """``issuer``: the hub's Profile when the hub signs the export; the record's own issuer then
+    becomes the achievement's ``creator`` (the hub vouches for the record, it did not award it)."""
     now = now or datetime.now(UTC)
     subject: dict = {"type": ["AchievementSubject"], "achievement": achievement(record)}
+    if issuer is not None:
+        subject["achievement"]["creator"] = issuer_profile(record)
     if record.achievement.credit:
         subject["creditsEarned"] = sum(c.amount for c in record.achievement.credit)
     if record.results:
@@ -123,7 +128,7 @@ def credential(record: CredentialRecord, *, link: str | None = None, base_url: s
         "id": urn("credential", record.id),
         "type": ["VerifiableCredential", "AchievementCredential"],
         "name": record.achievement.title,
-        "issuer": issuer_profile(record),
+        "issuer": issuer or issuer_profile(record),
         "issuanceDate": iso_start(record.issued_on) if record.issued_on else now_iso(now),
         "credentialSubject": subject,
     }

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..config import Settings
 from ..errors import ConfigError, ErrorKind, PassportHubError
+from ..exports.signing import Signer
 from ..loader import Registry, load_plugins
 from ..pipeline import Pipeline
 from ..store import Store
@@ -54,6 +55,8 @@ class HubState:
     share_verify_max_age: float
     #: record pk → the re-verification running for it (share views share one)
     reverifying: dict = field(default_factory=dict)
+    #: signs OB 3.0 / CLR 2.0 exports when a signing key is configured
+    signer: Signer | None = None
 
 
 def component_config_errors(registry: Registry, settings: Settings) -> list[str]:
@@ -95,8 +98,10 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     if errors := component_config_errors(registry, settings):
         raise ConfigError(f"{len(errors)} plugin config error(s): " + " | ".join(errors))
     max_age = _max_age(settings)
+    signer = Signer.from_settings(settings)
     store = store or Store(settings.effective_database_url)
-    state = HubState(settings, registry, store, ServiceRepo(store), Pipeline(registry, settings, store), max_age)
+    state = HubState(settings, registry, store, ServiceRepo(store), Pipeline(registry, settings, store), max_age,
+                     signer=signer)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

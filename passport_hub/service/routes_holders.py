@@ -108,15 +108,24 @@ def audit(request: Request, holder_id: str = Depends(holder_access), limit: int 
     return request.app.state.hub.repo.audit_events(holder_id, limit, offset)
 
 
-@router.get("/holders/{holder_id}/export", summary="Export records: Open Badges 3.0, CLR 2.0, LER-RS or JSON Resume")
+@router.get("/holders/{holder_id}/export", summary="Export records: Open Badges 3.0, CLR 2.0, LER-RS or JSON Resume",
+            description="Unsigned JSON, unless the hub has a signing key (PASSPORT_HUB_SIGNING_KEY_FILE): then "
+                        "`ob3` is a JSON array of VC-JWTs (one per record) and `clr` one VC-JWT "
+                        "(`application/vc+ld+json+jwt`), issued and signed by the hub (EdDSA).")
 def export(request: Request, holder_id: str = Depends(holder_access),
            format: Literal["ob3", "clr", "ler-rs", "json-resume"] = Query(...),
            record_id: list[str] | None = Query(None, max_length=500, description="Only these records"),
            link: str | None = Query(None, max_length=2000, pattern=r"^https?://[^\s]+$",
                                     description="A verification link (e.g. your share link) to put in the export")):
     from ..exports import export_records
+    from ..exports.signing import JWT_MEDIA_TYPE
 
-    records = request.app.state.hub.store.records(holder_id, record_id)
+    state = request.app.state.hub
+    records = state.store.records(holder_id, record_id)
     if record_id and not records:
         raise HTTPException(404, "record not found")
-    return export_records(records, format, link=link, issuer_url=str(request.base_url).rstrip("/"))
+    document = export_records(records, format, link=link, issuer_url=str(request.base_url).rstrip("/"),
+                              signer=state.signer)
+    if isinstance(document, str):
+        return Response(document, media_type=JWT_MEDIA_TYPE)
+    return document
