@@ -8,6 +8,7 @@ bytes (BOM, XML declaration), which UTF-16 transcripts need.
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
@@ -25,11 +26,48 @@ def _ascii_view(data: bytes) -> bytes:
     return data
 
 
+#: past this many "!" bytes the windowed scan below is no faster than a full one
+_MAX_BANG_WINDOWS = 256
+_WINDOW = 64
+
+
+def _is_utf16(data: bytes) -> bool:
+    head = data[:4]
+    return head[:2] in (b"\xfe\xff", b"\xff\xfe") or (len(head) == 4 and (head[0] == 0 or head[1] == 0))
+
+
 def has_doctype(data: bytes) -> bool:
-    return _DOCTYPE.search(_ascii_view(data)) is not None
+    """Does the document declare a DOCTYPE or an entity (in any of the encodings lxml reads)?
+
+    Same answer as a case-insensitive search for ``<!DOCTYPE`` / ``<!ENTITY`` over the bytes
+    (with UTF-16 NULs removed), without copying or scanning the whole document in Python
+    regex: a declaration needs a ``!``, which is rare in XML, so only the bytes around each
+    ``!`` are examined.
+    """
+    if b"!" not in data:  # memchr: most documents stop here
+        return False
+    if not _is_utf16(data):
+        find, pos = data.find, data.find(b"<!")
+        while pos >= 0:
+            word = data[pos + 2 : pos + 9].lower()
+            if word == b"doctype" or word[:6] == b"entity":
+                return True
+            pos = find(b"<!", pos + 2)
+        return False
+    if data.count(b"!") > _MAX_BANG_WINDOWS:
+        return _DOCTYPE.search(_ascii_view(data)) is not None
+    # UTF-16: look at a window around each "!" with the NULs removed. A declaration split by
+    # a longer run of NULs (U+0000 code units) is not well-formed XML: lxml refuses it anyway.
+    find, pos = data.find, data.find(b"!")
+    while pos >= 0:
+        window = data[max(0, pos - _WINDOW) : pos + _WINDOW].translate(None, b"\x00")
+        if _DOCTYPE.search(window) is not None:
+            return True
+        pos = find(b"!", pos + 1)
+    return False
 
 
-def _parser() -> etree.XMLParser:
+def _new_parser() -> etree.XMLParser:
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -39,6 +77,18 @@ def _parser() -> etree.XMLParser:
         remove_comments=True,
         remove_pis=True,
     )
+
+
+_local_parsers = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """The hardened parser, one per thread (lxml parsers are not thread-safe; building one
+    per document costs as much as parsing a small document)."""
+    parser = getattr(_local_parsers, "parser", None)
+    if parser is None:
+        parser = _local_parsers.parser = _new_parser()
+    return parser
 
 
 def parse_xml(data: bytes, *, name: str = "document") -> etree._Element:
@@ -73,24 +123,24 @@ def root_local_name(data: bytes) -> str | None:
         view = _ascii_view(data)
         match = re.search(rb"<!DOCTYPE\s+([\w:.-]+)", view, re.IGNORECASE)
         return match.group(1).decode("ascii", "replace").rpartition(":")[2] if match else None
+    return _root_local_name(data)
+
+
+def _root_local_name(data: bytes) -> str | None:
+    """The first start tag's local name, feeding the bytes in small chunks so that only
+    the prolog and the root's start tag are read (not the whole document)."""
+    parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        for _event, element in etree.iterparse(
-            _BytesReader(data), events=("start",), resolve_entities=False, no_network=True, load_dtd=False
-        ):
+        for start in range(0, len(data), _ROOT_CHUNK):
+            parser.feed(data[start : start + _ROOT_CHUNK])
+            for _event, element in parser.read_events():
+                return local_name(element)
+        parser.close()
+        for _event, element in parser.read_events():
             return local_name(element)
     except (etree.XMLSyntaxError, ValueError):
         return None
     return None
 
 
-class _BytesReader:
-    def __init__(self, data: bytes):
-        self._data = data
-        self._pos = 0
-
-    def read(self, size: int = -1) -> bytes:
-        if size < 0:
-            size = len(self._data)
-        chunk = self._data[self._pos : self._pos + size]
-        self._pos += len(chunk)
-        return chunk
+_ROOT_CHUNK = 1024
