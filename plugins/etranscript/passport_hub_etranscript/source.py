@@ -27,10 +27,19 @@ class EtranscriptSource(CredentialSource):
                 data = document.try_json()
                 if data is None:
                     return False
-                from .jsonld import jsonld_transcripts
                 from .parser import transcripts_in_json
 
-                return transcripts_in_json(data) is not None or jsonld_transcripts(data) is not None
+                if transcripts_in_json(data) is not None:
+                    return True
+                # a JSON-LD transcript types a node CollegeTranscript: without that word in the
+                # bytes (nor a \u escape that could spell it) there is no graph worth walking;
+                # CTDL and Open Badges documents are JSON-LD too and are sniffed on every import
+                raw = document.data
+                if b"CollegeTranscript" not in raw and b"\\u" not in raw:
+                    return False
+                from .jsonld import jsonld_transcripts
+
+                return jsonld_transcripts(data) is not None
             from passport_hub.xmlsafe import has_doctype, root_local_name
 
             if has_doctype(document.data):
