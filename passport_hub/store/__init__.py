@@ -68,10 +68,23 @@ class WriteResult:
 class DocumentWriter:
     """Buffers one document's parsed items inside its open transaction."""
 
-    def __init__(self, store: Store, conn: Connection, document: Document, holder_id: str, result: WriteResult):
+    def __init__(
+        self,
+        store: Store,
+        conn: Connection,
+        document: Document,
+        holder_id: str,
+        result: WriteResult,
+        *,
+        new_holder: bool = False,
+    ):
         self.store, self.conn, self.document, self.holder_id, self.result = store, conn, document, holder_id, result
         self._records: dict[str, dict] = {}
         self._catalog: dict[str, dict] = {}
+        #: the holder was created in this transaction, so the only records it can have are
+        #: the ones this writer inserted: no need to ask the database which ids exist
+        self._new_holder = new_holder
+        self._inserted: set[str] = set()
 
     def add(self, item: CredentialRecord | CatalogEntry) -> None:
         self.result.items.append(item)
@@ -118,16 +131,21 @@ class DocumentWriter:
         conn = self.conn
         if self._records:
             ids = list(self._records)
-            existing = set(
-                conn.scalars(
-                    select(RecordRow.record_id).where(
-                        RecordRow.holder_id == self.holder_id, RecordRow.record_id.in_(ids)
+            if self._new_holder:
+                existing = self._inserted.intersection(ids)
+            else:
+                existing = set(
+                    conn.scalars(
+                        select(RecordRow.record_id).where(
+                            RecordRow.holder_id == self.holder_id, RecordRow.record_id.in_(ids)
+                        )
                     )
                 )
-            )
             rows = [row for rid, row in self._records.items() if rid not in existing]
             if rows:
                 conn.execute(insert(RecordRow), rows)
+                if self._new_holder:
+                    self._inserted.update(row["record_id"] for row in rows)
             self.result.records_new += len(rows)
             self.result.records_existing += len(existing)
             self._records.clear()
@@ -159,16 +177,19 @@ class Store:
         self.engine.dispose()
 
     # -- holders -----------------------------------------------------------
-    def ensure_holder(self, holder_id: str, display_name: str | None = None, conn: Connection | None = None) -> None:
-        def run(c: Connection) -> None:
+    def ensure_holder(self, holder_id: str, display_name: str | None = None, conn: Connection | None = None) -> bool:
+        """Create the holder if it does not exist; ``True`` when it was created."""
+
+        def run(c: Connection) -> bool:
             if c.scalar(select(HolderRow.id).where(HolderRow.id == holder_id)) is None:
                 c.execute(insert(HolderRow).values(id=holder_id, display_name=display_name))
+                return True
+            return False
 
         if conn is not None:
-            run(conn)
-        else:
-            with self.engine.begin() as c:
-                run(c)
+            return run(conn)
+        with self.engine.begin() as c:
+            return run(c)
 
     def holder_exists(self, holder_id: str) -> bool:
         with self.engine.connect() as conn:
@@ -182,7 +203,7 @@ class Store:
         """One transaction for one document: commit on success, roll everything back on error."""
         result = WriteResult(document.sha256)
         with self.engine.begin() as conn:
-            self.ensure_holder(holder_id, conn=conn)
+            new_holder = self.ensure_holder(holder_id, conn=conn)
             if conn.scalar(select(DocumentRow.sha256).where(DocumentRow.sha256 == document.sha256)) is None:
                 conn.execute(
                     insert(DocumentRow).values(
@@ -196,14 +217,15 @@ class Store:
                     )
                 )
                 result.document_new = True
-            owned = conn.scalar(
+            # a holder created just now owns no document yet
+            owned = None if new_holder else conn.scalar(
                 select(HolderDocumentRow.holder_id).where(
                     HolderDocumentRow.holder_id == holder_id, HolderDocumentRow.document_sha256 == document.sha256
                 )
             )
             if owned is None:
                 conn.execute(insert(HolderDocumentRow).values(holder_id=holder_id, document_sha256=document.sha256))
-            writer = DocumentWriter(self, conn, document, holder_id, result)
+            writer = DocumentWriter(self, conn, document, holder_id, result, new_holder=new_holder)
             yield writer
             writer.flush()
 
