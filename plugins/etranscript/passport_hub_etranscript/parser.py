@@ -234,7 +234,7 @@ class _Transcript:
     """What every record of one transcript shares."""
 
     __slots__ = ("document", "fmt", "prefix", "seen", "holder", "holder_key", "warnings", "doc_id", "sender",
-                 "_results", "_identifiers", "_credits")
+                 "_results", "_identifiers", "_credits", "_dates")
 
     def __init__(self, document: Document, fmt: str, prefix: str, seen: dict[str, int]):
         self.document = document
@@ -251,6 +251,19 @@ class _Transcript:
         self._results: dict[tuple[str, str], Result] = {}
         self._identifiers: dict[tuple[str, str], Identifier] = {}
         self._credits: dict[tuple, Credit] = {}
+        self._dates: dict[str, date] = {}
+
+    def date(self, text: str | None, what: str, warnings: list[str]) -> date | None:
+        """:func:`_date`, remembered per text (a term's end date is every course's date);
+        an unreadable date is parsed again so that each record gets its warning."""
+        if not text:
+            return None
+        found = self._dates.get(text)
+        if found is None:
+            found = _date(text, what, warnings)
+            if found is not None:
+                self._dates[text] = found
+        return found
 
     def result(self, name: str, value: str) -> Result:
         key = (name, value)
@@ -285,7 +298,7 @@ class _Transcript:
             rid = stable_id(issuer_key, key, self.holder_key, SOURCE_NAME, count + 1)
         if self.doc_id:
             results.append(self.result("document_id", self.doc_id))
-        return CredentialRecord.model_validate({
+        return _validate_record({
             "id": rid,
             "holder": self.holder,
             "issuer": issuer,
@@ -299,6 +312,9 @@ class _Transcript:
             },
             "warnings": self.warnings + warnings if self.warnings else warnings,
         })
+
+
+_validate_record = CredentialRecord.model_validate
 
 
 def map_transcript(t: dict[str, Any], *, document: Document, fmt: str, prefix: str = "",
@@ -517,7 +533,7 @@ def _course(ctx: _Transcript, school: tuple, c: dict[str, Any], term: _Term, loc
 
     issued = None
     if not in_progress:
-        issued = _date(values.get("course_end") or term.end, "course end date", warnings)
+        issued = ctx.date(values.get("course_end") or term.end, "course end date", warnings)
     return ctx.record(
         issuer=issuer, issuer_key=org.key,
         key=f"course|{code or ''}|{title or ''}|{term.key}",
@@ -605,8 +621,8 @@ def _award(ctx: _Transcript, school: tuple, a: dict[str, Any], locator: str) -> 
     if level:
         identifiers.append(ctx.identifier("pesc_award_level", level))
 
-    issued = _date(date_text, "AcademicAwardDate", warnings) or _date(completion_date, "AcademicCompletionDate",
-                                                                       warnings)
+    issued = ctx.date(date_text, "AcademicAwardDate", warnings) or ctx.date(
+        completion_date, "AcademicCompletionDate", warnings)
     return ctx.record(
         issuer=issuer, issuer_key=org.key,
         key=f"award|{level or ''}|{title or ''}|{date_text or ''}",
