@@ -19,7 +19,6 @@ import argparse
 import json
 import tempfile
 import time
-from pathlib import Path
 
 from lxml import etree
 from sqlalchemy import insert
