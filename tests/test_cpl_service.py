@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
-pytest.importorskip("fastapi")
-
-from fastapi.testclient import TestClient  # noqa: E402
-
-from passport_hub.config import Settings  # noqa: E402
+from passport_hub.config import Settings
 
 DATA = Path(__file__).parent / "data" / "cpl"
 ADMIN_KEY = "test-admin-key-not-a-secret"
@@ -21,13 +18,10 @@ COLLEGE = "Fictional Valley Community College"
 @pytest.fixture
 def client(hub_db_url, tmp_path):
     from passport_hub.service.app import create_app
-    from passport_hub.service.cpl import router
 
     settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
                                   "PASSPORT_HUB_ADMIN_API_KEY": ADMIN_KEY})
     app = create_app(settings)
-    if not any(getattr(r, "path", "") == "/holders/{holder_id}/cpl" for r in app.routes):
-        app.include_router(router)
     with TestClient(app) as c:
         yield c, app
 
@@ -79,3 +73,34 @@ def test_holder_and_evaluator_see_the_cpl_report(client):
     assert c.get("/colleges", headers=me).status_code == 403
     audit = app.state.hub.repo.audit_events(holder, 100, 0)
     assert any(e["action"] == "admin.read" and e.get("path", "").endswith("/cpl") for e in audit)
+
+
+def test_a_share_can_carry_a_cpl_section_from_the_shared_records_only(client):
+    c, app = client
+    holder = c.post("/holders", json={}, headers=ADMIN).json()
+    me = {"Authorization": f"Bearer {holder['token']}"}
+    with open(_jst(app, "jst_navy_unofficial.pdf"), "rb") as fh:
+        c.post(f"/holders/{holder['id']}/documents", headers=me, files={"file": ("jst.pdf", fh, "application/pdf")})
+    template = (DATA / "map_existing_articulations_sample.csv").read_bytes()
+    c.post(f"/colleges/{COLLEGE}/articulations", params={"format": "map"}, headers=ADMIN,
+           files={"file": ("map.csv", template, "text/csv")})
+    records = c.get(f"/holders/{holder['id']}/records", headers=me).json()
+    ace = {i["value"]: r["id"] for r in records for i in r["achievement"]["identifiers"] if i["scheme"] == "ace"}
+
+    unknown = c.post(f"/holders/{holder['id']}/shares", headers=me,
+                     json={"record_ids": [ace["NV-0702-0014"]], "cpl_college": "Nowhere College"})
+    assert unknown.status_code == 404 and "Nowhere College" in unknown.json()["detail"]
+
+    share = c.post(f"/holders/{holder['id']}/shares", headers=me,
+                   json={"record_ids": [ace["NV-0702-0014"]], "cpl_college": COLLEGE.upper()}).json()
+    assert share["cpl_college"] == COLLEGE
+    view = c.get(f"/shares/{share['token']}").json()
+    assert [e["course"]["code"] for e in view["cpl"]["eligible"]] == ["BIO 45"]
+    # only the shared record counts: the unshared NV-0702-0013 is not listed as also articulating
+    assert view["cpl"]["eligible"][0]["also_articulated_by"] == []
+    assert "holder" not in view["cpl"]
+    page = c.get(f"/shares/{share['token']}.html").text
+    assert f"Credit for prior learning at {COLLEGE}" in page and "BIO 45" in page
+
+    plain = c.post(f"/holders/{holder['id']}/shares", headers=me, json={"record_ids": [ace["NV-0702-0014"]]}).json()
+    assert "cpl" not in c.get(f"/shares/{plain['token']}").json()

@@ -19,7 +19,7 @@ from .tokens import HOLDER_PREFIX, SHARE_PREFIX, new_id, new_token, same, token_
 #: the share view in one round trip: the share, its records (still the holder's), each record's
 #: newest verification; a share without records still gives its row (LEFT JOINs)
 _SHARE_VIEW = text(
-    "SELECT s.id, s.holder_id, s.token_hash, s.audience, s.created_at, s.expires_at, s.revoked_at,"
+    "SELECT s.id, s.holder_id, s.token_hash, s.audience, s.include_cpl, s.created_at, s.expires_at, s.revoked_at,"
     " r.pk AS record_pk, r.record_id, r.data,"
     " (SELECT v.data FROM verifications v WHERE v.record_pk = r.pk ORDER BY v.pk DESC LIMIT 1) AS verification"
     " FROM shares s"
@@ -29,7 +29,8 @@ _SHARE_VIEW = text(
     " ORDER BY r.pk"
 ).columns(
     column("id", String), column("holder_id", String), column("token_hash", String), column("audience", String),
-    column("created_at", DateTime(timezone=True)), column("expires_at", DateTime(timezone=True)),
+    column("include_cpl", String), column("created_at", DateTime(timezone=True)),
+    column("expires_at", DateTime(timezone=True)),
     column("revoked_at", DateTime(timezone=True)), column("record_pk", Integer), column("record_id", String),
     column("data", Text), column("verification", Text),
 )
@@ -66,6 +67,8 @@ class ShareInfo:
     expires_at: datetime
     revoked_at: datetime | None
     record_ids: list[str]
+    #: the college whose credit-for-prior-learning section the share shows, if any
+    cpl_college: str | None = None
 
     def state(self, now: datetime) -> str:
         if self.revoked_at is not None:
@@ -82,6 +85,7 @@ class ShareInfo:
             "link_expires_at": self.expires_at.isoformat(),
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
             "state": self.state(now),
+            "cpl_college": self.cpl_college,
             "record_ids": self.record_ids,
         }
 
@@ -140,13 +144,13 @@ class ServiceRepo:
         return {r.record_id: r.pk for r in rows}
 
     def create_share(self, holder_id: str, record_pks: list[int], expires_at: datetime,
-                     audience: str | None) -> tuple[str, str]:
+                     audience: str | None, cpl_college: str | None = None) -> tuple[str, str]:
         token = new_token(SHARE_PREFIX)
         share_id = new_id("shr")
         with self.engine.begin() as conn:
             conn.execute(insert(ShareRow).values(
                 id=share_id, holder_id=holder_id, token_hash=token_hash(token), audience=audience,
-                expires_at=expires_at, created_at=datetime.now(UTC),
+                include_cpl=cpl_college, expires_at=expires_at, created_at=datetime.now(UTC),
             ))
             conn.execute(insert(ShareRecordRow), [{"share_id": share_id, "record_pk": pk} for pk in record_pks])
         return share_id, token
@@ -157,7 +161,7 @@ class ServiceRepo:
             .where(ShareRecordRow.share_id == row.id).order_by(RecordRow.pk)
         ).all()
         return ShareInfo(row.id, row.holder_id, row.audience, _aware(row.created_at), _aware(row.expires_at),
-                         _aware(row.revoked_at), list(ids))
+                         _aware(row.revoked_at), list(ids), row.include_cpl)
 
     def shares(self, holder_id: str) -> list[ShareInfo]:
         with self.engine.connect() as conn:
@@ -197,7 +201,7 @@ class ServiceRepo:
         head = rows[0]
         shared = [SharedRow(r.record_pk, r.record_id, r.data, r.verification) for r in rows if r.record_pk is not None]
         info = ShareInfo(head.id, head.holder_id, head.audience, _aware(head.created_at), _aware(head.expires_at),
-                         _aware(head.revoked_at), [r.record_id for r in shared])
+                         _aware(head.revoked_at), [r.record_id for r in shared], head.include_cpl)
         if info.state(datetime.now(UTC)) != "active":
             return info, []
         return info, shared

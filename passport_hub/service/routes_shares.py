@@ -49,12 +49,19 @@ def create_share(request: Request, body: ShareCreate, holder_id: str = Depends(h
                             + (f" on {r.expires_on.isoformat()}" if r.expires_on else ""))
         if r.verification is None:
             warnings.append(f"{r.achievement.title}: never verified; the link shows a fresh check")
+    college = None
+    if body.cpl_college:
+        from ..cpl import ArticulationRepo
+
+        _college_id, college = ArticulationRepo(state.store).college(body.cpl_college)  # 404 for an unknown one
     pks = state.repo.record_pks(holder_id, wanted)
     expires_at = datetime.now(UTC) + timedelta(seconds=body.expires_in_seconds)
-    share_id, token = state.repo.create_share(holder_id, [pks[rid] for rid in wanted], expires_at, body.audience)
+    share_id, token = state.repo.create_share(holder_id, [pks[rid] for rid in wanted], expires_at, body.audience,
+                                              college)
     base = str(request.base_url).rstrip("/")
     return ShareCreated(id=share_id, token=token, url=f"{base}/shares/{token}", html_url=f"{base}/shares/{token}.html",
-                        link_expires_at=expires_at, audience=body.audience, record_ids=wanted, warnings=warnings)
+                        link_expires_at=expires_at, audience=body.audience, cpl_college=college, record_ids=wanted,
+                        warnings=warnings)
 
 
 @router.get("/holders/{holder_id}/shares", response_model=list[ShareSummary], tags=["shares"],
@@ -178,6 +185,7 @@ async def _view(request: Request, token: str, as_html: bool):
               request.headers.get("user-agent", "")[:300], fmt)
     share = {"id": info.id, "audience": info.audience, "created_at": info.created_at.isoformat(),
              "link_expires_at": info.expires_at.isoformat()}
+    cpl = await _db(state, _shared_cpl, state, info, rows) if info.cpl_college else None
     if as_html:
         records = []
         for row in rows:
@@ -185,13 +193,28 @@ async def _view(request: Request, token: str, as_html: bool):
             v = fresh.get(row.pk) or latest[row.pk]
             record.verification = Verification.model_validate(v) if isinstance(v, dict) else v
             records.append(record)
-        return HTMLResponse(share_page(share, records, now))
+        return HTMLResponse(share_page(share, records, now, cpl))
     return JSONResponse({
         "share": share,
         "notice": "The link expiry is when this link stops working; each credential's own validity is "
                   "`credential_valid_until`. Verification results were checked at `verification.checked_at`.",
         "records": [_public_record(json.loads(row.data), latest[row.pk]) for row in rows],
+        **({"cpl": cpl.model_dump(mode="json", exclude={"holder"})} if cpl else {}),
     })
+
+
+def _shared_cpl(state, info, rows: list[SharedRow]):
+    """Credit for prior learning at the share's college, from the shared records only."""
+    from ..cpl import ArticulationRepo
+    from ..cpl.matching import evaluate
+    from ..errors import NotFoundError
+
+    try:
+        college, rules = ArticulationRepo(state.store).rules(info.cpl_college)
+    except NotFoundError:  # the college's rules were removed after sharing
+        return None
+    records = [CredentialRecord.model_validate_json(row.data) for row in rows]
+    return evaluate(records, rules, college=college, holder="")
 
 
 async def _db(state, func, *args, **kwargs):

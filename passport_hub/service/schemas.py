@@ -63,6 +63,9 @@ class ShareCreate(_In):
     expires_in_seconds: int = Field(DEFAULT_SHARE_SECONDS, ge=60, le=MAX_SHARE_SECONDS,
                                     description="How long the link works (the credentials' own validity is separate).")
     audience: Text | None = Field(None, max_length=200, description="Who the link is for, e.g. an employer's name.")
+    cpl_college: Text | None = Field(
+        None, min_length=1, max_length=200,
+        description="Add a credit-for-prior-learning section for this college, from the shared records only.")
 
 
 class ShareCreated(BaseModel):
@@ -72,6 +75,7 @@ class ShareCreated(BaseModel):
     html_url: str
     link_expires_at: datetime
     audience: str | None = None
+    cpl_college: str | None = None
     record_ids: list[str]
     warnings: list[str] = Field(default_factory=list)
 
@@ -83,4 +87,5 @@ class ShareSummary(BaseModel):
     link_expires_at: str
     revoked_at: str | None = None
     state: str
+    cpl_college: str | None = None
     record_ids: list[str]

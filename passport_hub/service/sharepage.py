@@ -89,7 +89,7 @@ def _record(record: CredentialRecord, n: int) -> str:
             f'<h2 id="rec-{n}">{escape(a.title)}</h2>{_dl(items)}{verification}</section>')
 
 
-def share_page(share: dict, records: list[CredentialRecord], now: datetime) -> str:
+def share_page(share: dict, records: list[CredentialRecord], now: datetime, cpl=None) -> str:
     who = f" for {escape(share['audience'])}" if share.get("audience") else ""
     intro = (f"<h1>Shared credentials{who}</h1>"
              f"<p>{len(records)} credential{'s' if len(records) != 1 else ''} shared through the Career Passport. "
@@ -98,7 +98,28 @@ def share_page(share: dict, records: list[CredentialRecord], now: datetime) -> s
     body = intro + "".join(_record(r, i) for i, r in enumerate(records, 1))
     if not records:
         body += "<p>The holder has removed every credential from this share.</p>"
+    if cpl is not None:
+        body += _cpl_section(cpl)
     return _page("Shared credentials", body)
+
+
+def _cpl_section(cpl) -> str:
+    """Credit for prior learning at the share's college (a CplReport), as a table."""
+    rows = "".join(
+        f"<tr><td>{escape(c.course.code)}</td><td>{escape(c.course.title or '')}</td>"
+        f"<td>{'' if c.units is None else escape(f'{c.units:g}')}</td>"
+        f"<td>{escape(c.earned_by.record_title)}: {escape(c.earned_by.reason)}</td></tr>"
+        for c in cpl.eligible
+    )
+    if cpl.eligible:
+        table = ("<table><caption>College courses these credentials earn</caption><thead><tr>"
+                 "<th scope='col'>Course</th><th scope='col'>Title</th><th scope='col'>Units</th>"
+                 f"<th scope='col'>Earned by</th></tr></thead><tbody>{rows}</tbody></table>")
+    else:
+        table = "<p>No course is articulated for these credentials.</p>"
+    pending = (f"<p>{len(cpl.recommendations)} ACE credit recommendation(s) are not yet articulated at this college."
+               "</p>") if cpl.recommendations else ""
+    return f"<section><h2>Credit for prior learning at {escape(cpl.college)}</h2>{table}{pending}</section>"
 
 
 def gone_page(message: str) -> str:
