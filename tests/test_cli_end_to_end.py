@@ -81,10 +81,17 @@ def test_verify_stores_a_folded_status_per_record(hub_env, samples, monkeypatch)
     by_title = {}
     for line in jsonl(result.stdout):
         by_title.setdefault(line["title"], []).append(line["verification"])
-    checks = {c["name"]: c["status"] for c in by_title["Teamwork"][0]["checks"]}
-    assert by_title["Teamwork"][0]["status"] == "verified" and checks["signature"] == "passed"
+    # "Teamwork" twice: inside the signed CLR 2.0, and as a selective-disclosure derived OB 3.0
+    teamwork = {("clr" if any(c["name"] == "clr_container" for c in v["checks"]) else "sd"): v
+                for v in by_title["Teamwork"]}
+    checks = {c["name"]: c["status"] for c in teamwork["clr"]["checks"]}
+    assert teamwork["clr"]["status"] == "verified" and checks["signature"] == "passed"
     # the registry does not list this badge: shown as failed, but an unlisted credential is not invalid
     assert checks["registry_listed"] == "failed"
+    # ecdsa-sd-2023 is not supported: not checked, so unverifiable, never "invalid"
+    sd_signature = next(c for c in teamwork["sd"]["checks"] if c["name"] == "signature")
+    assert sd_signature["status"] == "not_checked" and teamwork["sd"]["status"] == "unverifiable"
+    assert not [v for verifications in by_title.values() for v in verifications if v["status"] == "error"]
     # the Red Cross lookup is unreachable: could not check is never "invalid"
     for verification in by_title["Lifeguarding"]:
         red_cross = {c["name"]: c["status"] for c in verification["checks"]}

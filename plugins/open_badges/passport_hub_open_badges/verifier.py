@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from typing import TYPE_CHECKING
 
 from passport_hub.contract import Verifier, VerifyContext
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 HELD_PREFIX = "credentialSubject.verifiableCredential["
 MAX_FETCH_BYTES = 2_000_000
 
+
+_CANONICALIZE = threading.Lock()
 
 class OpenBadgesVerifier(Verifier):
     name = "open_badges"
@@ -60,7 +63,7 @@ class OpenBadgesVerifier(Verifier):
         lists: dict[str, bytes] = {}
         for _round in range(3):
             run = _Run(_aware(context.now), fetched=lists)
-            checks = await asyncio.to_thread(self._verify_sync, record, context.document, run)
+            checks = await asyncio.to_thread(self._verify_locked, record, context.document, run)
             wanted = {m for m in run.missing if self._may_fetch(m[0])} - fetched
             if not wanted or http is None:
                 return checks
@@ -69,6 +72,13 @@ class OpenBadgesVerifier(Verifier):
         return checks
 
     # -- helpers -------------------------------------------------------------------------------
+    def _verify_locked(self, record, document, run):
+        # pyld's context resolver and its LRU cache are not thread-safe (concurrent verifications
+        # raised KeyError inside the cache); canonicalization is pure Python, so one at a time
+        # costs no throughput under the GIL
+        with _CANONICALIZE:
+            return self._verify_sync(record, document, run)
+
     def _may_fetch(self, kind: str) -> bool:
         c = self.config
         return {"context": c.fetch_contexts, "did": c.fetch_did_documents, "status": c.fetch_status_lists}.get(
