@@ -25,7 +25,9 @@ TESTS = ROOT / "plugins" / "military_jst" / "tests"
 
 
 def _files() -> list[tuple[str, bytes]]:
-    files = [(p.name, p.read_bytes()) for p in sorted((TESTS / "data").glob("*.pdf"))]
+    from passport_hub_military_jst.source import JointServicesTranscript
+
+    files = [(p.name, p.read_bytes()) for p in JointServicesTranscript.sample_documents()]
     sys.path.insert(0, str(TESTS))
     from military_jst_faults import two_transcripts_pdf
 
