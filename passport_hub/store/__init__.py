@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, UniqueConstraint, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ..contract import Document
@@ -54,6 +54,41 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _insert_ignore(conn: Connection, table, rows: list[dict], returning=None):
+    """INSERT the rows, skipping those whose primary or unique key already exists.
+
+    SQLite and PostgreSQL do it in the statement (``ON CONFLICT DO NOTHING``), with no
+    lookups first; ``returning`` gives back the inserted rows' column (new ids).
+    """
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:  # other databases: ask first, then insert what is missing
+        return _insert_missing(conn, table, rows, returning)
+    statement = dialect_insert(table).on_conflict_do_nothing()
+    if returning is not None:
+        return list(conn.scalars(statement.returning(returning), rows))
+    return conn.execute(statement, rows).rowcount
+
+
+def _insert_missing(conn: Connection, table, rows: list[dict], returning=None):
+    table = table.__table__ if hasattr(table, "__table__") else table
+    keys = [c.name for c in (table.primary_key.columns if returning is None else
+                             next(u for u in table.constraints if isinstance(u, UniqueConstraint)).columns)]
+    fresh = []
+    for row in rows:
+        where = [table.c[k] == row[k] for k in keys]
+        if conn.scalar(select(table.c[keys[0]]).where(*where)) is None:
+            fresh.append(row)
+    if fresh:
+        conn.execute(insert(table), fresh)
+    if returning is not None:
+        return [row[returning.key] for row in fresh]
+    return len(fresh)
+
+
 @dataclass
 class WriteResult:
     document_sha256: str
@@ -75,16 +110,10 @@ class DocumentWriter:
         document: Document,
         holder_id: str,
         result: WriteResult,
-        *,
-        new_holder: bool = False,
     ):
         self.store, self.conn, self.document, self.holder_id, self.result = store, conn, document, holder_id, result
         self._records: dict[str, dict] = {}
         self._catalog: dict[str, dict] = {}
-        #: the holder was created in this transaction, so the only records it can have are
-        #: the ones this writer inserted: no need to ask the database which ids exist
-        self._new_holder = new_holder
-        self._inserted: set[str] = set()
 
     def add(self, item: CredentialRecord | CatalogEntry) -> None:
         self.result.items.append(item)
@@ -130,24 +159,10 @@ class DocumentWriter:
     def flush(self) -> None:
         conn = self.conn
         if self._records:
-            ids = list(self._records)
-            if self._new_holder:
-                existing = self._inserted.intersection(ids)
-            else:
-                existing = set(
-                    conn.scalars(
-                        select(RecordRow.record_id).where(
-                            RecordRow.holder_id == self.holder_id, RecordRow.record_id.in_(ids)
-                        )
-                    )
-                )
-            rows = [row for rid, row in self._records.items() if rid not in existing]
-            if rows:
-                conn.execute(insert(RecordRow), rows)
-                if self._new_holder:
-                    self._inserted.update(row["record_id"] for row in rows)
-            self.result.records_new += len(rows)
-            self.result.records_existing += len(existing)
+            # a record already stored for this holder (same deterministic id) is skipped
+            new = _insert_ignore(conn, RecordRow, list(self._records.values()), returning=RecordRow.record_id)
+            self.result.records_new += len(new)
+            self.result.records_existing += len(self._records) - len(new)
             self._records.clear()
         if self._catalog:
             ids = list(self._catalog)
@@ -181,10 +196,7 @@ class Store:
         """Create the holder if it does not exist; ``True`` when it was created."""
 
         def run(c: Connection) -> bool:
-            if c.scalar(select(HolderRow.id).where(HolderRow.id == holder_id)) is None:
-                c.execute(insert(HolderRow).values(id=holder_id, display_name=display_name))
-                return True
-            return False
+            return _insert_ignore(c, HolderRow, [{"id": holder_id, "display_name": display_name}]) == 1
 
         if conn is not None:
             return run(conn)
@@ -203,29 +215,21 @@ class Store:
         """One transaction for one document: commit on success, roll everything back on error."""
         result = WriteResult(document.sha256)
         with self.engine.begin() as conn:
-            new_holder = self.ensure_holder(holder_id, conn=conn)
-            if conn.scalar(select(DocumentRow.sha256).where(DocumentRow.sha256 == document.sha256)) is None:
-                conn.execute(
-                    insert(DocumentRow).values(
-                        sha256=document.sha256,
-                        name=document.name[:500],
-                        media_type=document.media_type,
-                        size=len(document.data),
-                        origin=document.origin,
-                        plugin=plugin,
-                        data=document.data,
-                    )
-                )
-                result.document_new = True
-            # a holder created just now owns no document yet
-            owned = None if new_holder else conn.scalar(
-                select(HolderDocumentRow.holder_id).where(
-                    HolderDocumentRow.holder_id == holder_id, HolderDocumentRow.document_sha256 == document.sha256
-                )
-            )
-            if owned is None:
-                conn.execute(insert(HolderDocumentRow).values(holder_id=holder_id, document_sha256=document.sha256))
-            writer = DocumentWriter(self, conn, document, holder_id, result, new_holder=new_holder)
+            self.ensure_holder(holder_id, conn=conn)
+            result.document_new = _insert_ignore(conn, DocumentRow, [{
+                "sha256": document.sha256,
+                "name": document.name[:500],
+                "media_type": document.media_type,
+                "size": len(document.data),
+                "origin": document.origin,
+                "plugin": plugin,
+                "data": document.data,
+                "created_at": datetime.now(UTC),
+            }]) == 1
+            _insert_ignore(conn, HolderDocumentRow, [{
+                "holder_id": holder_id, "document_sha256": document.sha256, "created_at": datetime.now(UTC)
+            }])
+            writer = DocumentWriter(self, conn, document, holder_id, result)
             yield writer
             writer.flush()
 

@@ -1,7 +1,10 @@
-"""The store skips existence queries for a holder created in the same transaction; the
-outcome must be the same as with them: duplicates across batches dedupe, re-import is idempotent."""
+"""Writing a document's records: duplicates across batches dedupe, re-import stores nothing,
+each holder gets its own copy; the same with the generic (ask-then-insert) path other
+databases use."""
 
 from __future__ import annotations
+
+import pytest
 
 from passport_hub import store as store_module
 from passport_hub.contract import Document
@@ -24,7 +27,14 @@ def _write(store, document, holder, ids):
     return writer.result
 
 
-def test_new_holder_dedupes_across_batches_and_reimport_stores_nothing(hub_store, monkeypatch):
+@pytest.fixture(params=["on_conflict", "ask_then_insert"])
+def write_path(request, monkeypatch):
+    if request.param == "ask_then_insert":
+        monkeypatch.setattr(store_module, "_insert_ignore", store_module._insert_missing)
+    return request.param
+
+
+def test_dedupes_across_batches_and_reimport_stores_nothing(hub_store, monkeypatch, write_path):
     monkeypatch.setattr(store_module, "BATCH_SIZE", 3)
     document = Document(b"toy document", name="toy.txt")
     ids = [1, 2, 3, 1, 4, 5, 2, 6]  # repeats land in later batches
