@@ -118,8 +118,9 @@ def schema(which: str) -> None:
     click.echo(json.dumps(model.model_json_schema(by_alias=True), indent=2))
 
 
-def _run_ingest(outcomes_iter, total: int | None, as_json: bool, label: str):
-    """Drive an ingest, showing a progress bar on a terminal; returns outcomes."""
+def _run_ingest(outcomes_iter, total: int | None, as_json: bool, label: str, keep_items: bool = False):
+    """Drive an ingest, showing a progress bar on a terminal; returns outcomes (their records
+    only with ``keep_items``: a large import must not hold every record in memory)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -142,6 +143,8 @@ def _run_ingest(outcomes_iter, total: int | None, as_json: bool, label: str):
                     _print_jsonl(item.to_json_dict())
                 for rejected in outcome.rejected:
                     _print_jsonl({"rejected": rejected})
+            if not keep_items:
+                outcome.items = []
 
         outcomes_iter(on_outcome)
     return outcomes
@@ -414,7 +417,7 @@ def demo(holder: str | None) -> None:
         raise click.ClickException("no installed plugin bundles sample documents; see `passport-hub plugins`")
     outcomes = _run_ingest(
         lambda cb: pipeline.ingest_paths(files, holder_id=holder or DEFAULT_HOLDER, on_outcome=cb),
-        len(files), False, "importing samples",
+        len(files), False, "importing samples", keep_items=True,
     )
     items = [i for o in outcomes for i in o.items]
     from .model import CredentialRecord
