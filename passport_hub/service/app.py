@@ -71,7 +71,8 @@ def component_config_errors(registry: Registry, settings: Settings) -> list[str]
             try:
                 settings.component_config(name, cls.config_model)
             except ConfigError as exc:
-                errors.append(exc.user_message)
+                if exc.user_message not in errors:  # a source and its verifier share one section
+                    errors.append(exc.user_message)
     return errors
 
 
