@@ -125,13 +125,15 @@ class ServiceRepo:
                 "records": count or 0}
 
     def holders(self, limit: int, offset: int) -> list[dict]:
+        counts = (select(RecordRow.holder_id, func.count().label("n")).group_by(RecordRow.holder_id)).subquery()
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(HolderRow.id, HolderRow.display_name, HolderRow.created_at)
+                select(HolderRow.id, HolderRow.display_name, HolderRow.created_at, counts.c.n)
+                .outerjoin(counts, counts.c.holder_id == HolderRow.id)
                 .order_by(HolderRow.created_at, HolderRow.id).limit(limit).offset(offset)
             ).all()
-        return [{"id": r.id, "display_name": r.display_name, "created_at": _aware(r.created_at).isoformat()}
-                for r in rows]
+        return [{"id": r.id, "display_name": r.display_name, "created_at": _aware(r.created_at).isoformat(),
+                 "records": r.n or 0} for r in rows]
 
     # -- shares ------------------------------------------------------------
     def record_pks(self, holder_id: str, record_ids: list[str]) -> dict[str, int]:
