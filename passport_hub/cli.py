@@ -58,7 +58,20 @@ def _store(settings):
 
 
 def _print_jsonl(obj) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+    try:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+    except BrokenPipeError:
+        # the reader stopped (`| head`): keep working (an import still stores everything),
+        # write the rest nowhere
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+
+
+def _console(stderr: bool = False):
+    """A rich console; piped output gets a wide fixed width instead of 80 columns."""
+    from rich.console import Console
+
+    console = Console(stderr=stderr)
+    return console if console.is_terminal else Console(stderr=stderr, width=240)
 
 
 @click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,10 +134,9 @@ def schema(which: str) -> None:
 def _run_ingest(outcomes_iter, total: int | None, as_json: bool, label: str, keep_items: bool = False):
     """Drive an ingest, showing a progress bar on a terminal; returns outcomes (their records
     only with ``keep_items``: a large import must not hold every record in memory)."""
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console(stderr=True)
+    console = _console(stderr=True)
     outcomes = []
     show_bar = console.is_terminal and not as_json
     with Progress(
@@ -151,10 +163,9 @@ def _run_ingest(outcomes_iter, total: int | None, as_json: bool, label: str, kee
 
 
 def _summary(outcomes, dry_run: bool) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(stderr=True)
+    console = _console(stderr=True)
     table = Table(title="dry run: nothing stored" if dry_run else "import summary", title_justify="left")
     for column in ("document", "source", "new" if not dry_run else "read", "already stored", "problem"):
         table.add_column(column)
@@ -175,6 +186,9 @@ def _summary(outcomes, dry_run: bool) -> None:
 
 holder_option = click.option(
     "--holder", default=None, metavar="ID", help="Wallet holder the records belong to (default: 'local')."
+)
+holder_filter_option = click.option(
+    "--holder", default=None, metavar="ID", help="Only this holder's records (default: every holder's)."
 )
 dry_run_option = click.option("--dry-run", is_flag=True, help="Parse and print, store nothing.")
 json_option = click.option(
@@ -250,6 +264,9 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
         pairs[key] = value
     settings = _settings()
     registry = _registry(settings)
+    if source not in registry.sources:
+        known = ", ".join(sorted(registry.sources)) or "none loaded"
+        raise click.UsageError(f"no source named {source!r} (sources: {known})")
     store = None if dry_run else _store(settings)
     pipeline = Pipeline(registry, settings, store)
 
@@ -273,7 +290,7 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
 
 
 @main.command()
-@holder_option
+@holder_filter_option
 @click.option("--json", "as_json", is_flag=True, help="One record per line as JSON.")
 def records(holder: str | None, as_json: bool) -> None:
     """List stored records (all holders unless --holder)."""
@@ -287,11 +304,20 @@ def records(holder: str | None, as_json: bool) -> None:
 
 
 def _records_table(items, title: str | None = None, per_source: int | None = None) -> None:
-    """Records as a table; with ``per_source``, only the first few of each source (the demo)."""
-    from rich.console import Console
+    """Records as a table; with ``per_source``, only the first few of each source (the demo).
+    Piped, one tab-separated line per record (ids whole, for `show`)."""
     from rich.table import Table
 
-    console = Console()
+    console = _console()
+    if not console.is_terminal and not per_source:
+        click.echo("\t".join(("id", "source", "kind", "title", "issuer", "holder", "issued", "status", "verified")))
+        for r in items:
+            click.echo("\t".join((
+                r.id, r.source.plugin, str(r.achievement.kind), r.achievement.title, r.issuer.name,
+                r.holder.name if r.holder else "-", str(r.issued_on or "-"), str(r.status),
+                str(r.verification.status) if r.verification else "-",
+            )))
+        return
     table = Table(title=title, title_justify="left", expand=False)
     table.add_column("id", no_wrap=True, overflow="ellipsis", max_width=14 if per_source else None)
     for column in ("source", "kind", "title", "issuer", "holder"):
@@ -317,7 +343,7 @@ def _records_table(items, title: str | None = None, per_source: int | None = Non
 
 @main.command()
 @click.argument("record_id")
-@holder_option
+@holder_filter_option
 def show(record_id: str, holder: str | None) -> None:
     """Print one record as JSON (with its latest verification)."""
     settings = _settings()
@@ -329,7 +355,7 @@ def show(record_id: str, holder: str | None) -> None:
 
 @main.command()
 @click.argument("record_ids", nargs=-1)
-@holder_option
+@holder_filter_option
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per record: its id, title and verification.")
 def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> None:
     """Verify stored records with their issuers, proofs and the registry.
@@ -341,7 +367,7 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
 
     \b
     Examples:
-      passport-hub verify                         every stored record
+      passport-hub verify                         every stored record (all holders)
       passport-hub verify --holder alice --json
       passport-hub verify rec_1f2e...             one record
 
@@ -350,7 +376,6 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
     """
     import asyncio
 
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
@@ -366,7 +391,7 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
     if not rows:
         click.echo("No records to verify; import some first (passport-hub import PATH).", err=True)
         return
-    console = Console(stderr=True)
+    console = _console(stderr=True)
     with Progress(
         TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, disable=not console.is_terminal or as_json, transient=True,
@@ -388,12 +413,13 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
         for record_id, verification in results.items():
             checks = ", ".join(f"{c.name}: {c.status}" for c in verification.checks)
             table.add_row(record_id, records[record_id].achievement.title, str(verification.status), checks)
-        Console().print(table)
+        _console().print(table)
         counts: dict[str, int] = {}
-        for verification in results.values():
-            counts[str(verification.status)] = counts.get(str(verification.status), 0) + 1
+        for _pk, record in rows:  # a credential several holders imported counts for each
+            status = str(results[record.id].status) if record.id in results else "not verified"
+            counts[status] = counts.get(status, 0) + 1
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        console.print(f"{len(results)} record(s): {summary}")
+        console.print(f"{len(rows)} record(s): {summary}")
     sys.exit(1 if any(str(v.status) == "error" for v in results.values()) else 0)
 
 
@@ -433,7 +459,10 @@ def demo(holder: str | None) -> None:
         for entry in catalog:
             click.echo(f"  {entry.achievement.ctid or entry.id}  {entry.achievement.title}  ({entry.status})")
     _summary(outcomes, False)
-    click.echo(f"\nStored in {settings.effective_database_url}. Try: passport-hub records")
+    from sqlalchemy.engine import make_url
+
+    where = make_url(settings.effective_database_url).render_as_string(hide_password=True)
+    click.echo(f"\nStored in {where}. Try: passport-hub records")
     sys.exit(1 if any(o.error for o in outcomes) else 0)
 
 
@@ -601,10 +630,9 @@ def cpl(holder: str, college: str, as_json: bool) -> None:
 
 
 def _cpl_print(report) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = _console()
     table = Table(title=f"{report.college}: courses {report.holder} is eligible for", title_justify="left")
     for column in ("course", "title", "units", "earned by", "why", "also articulated by"):
         table.add_column(column, overflow="fold")

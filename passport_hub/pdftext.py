@@ -20,7 +20,12 @@ PDF_MAX_PAGES = 200
 
 
 def _extract(data: bytes) -> list[str]:
+    import logging
+
     import pdfplumber
+
+    # pdfminer reports each repaired cross-reference entry; a damaged PDF is reported once, by us
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 
     try:

@@ -52,13 +52,19 @@ class Outcome:
         return {"error": {"document": self.document, "kind": str(self.error.kind), "message": self.error.user_message}}
 
 
+#: files a folder walk passes over: notes about documents, not documents (named files are read)
+NOT_DOCUMENTS = ("*.md", "README*", "PROVENANCE*", "*.expected.json")
+
+
 def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
-    """Files in the given paths; folders walked in sorted order, hidden files skipped."""
+    """Files in the given paths; folders walked in sorted order, hidden files and notes
+    (README, *.md) skipped."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                if (child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                        and not any(child.match(pattern) for pattern in NOT_DOCUMENTS)):
                     yield child
         else:
             yield path
@@ -106,6 +112,11 @@ class Pipeline:
             except Exception as exc:  # a broken sniff must not hide other sources
                 log.warning("source %s: sniff raised %s on %s", name, type(exc).__name__, document.name)
         if not matches:
+            # a damaged JSON or PDF file is malformed, not an unknown format
+            if document.looks_like_json():
+                document.json()
+            elif document.looks_like_pdf():
+                document.pdf_pages()
             known = ", ".join(sorted(self.registry.sources)) or "none loaded"
             raise UnrecognizedError(
                 f"{Path(document.name).name}: no source recognizes this document (sources: {known})"

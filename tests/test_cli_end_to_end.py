@@ -105,3 +105,28 @@ def test_verify_stores_a_folded_status_per_record(hub_env, samples, monkeypatch)
     # the newest verification is part of the stored record
     stored = jsonl(runner.invoke(main, ["records", "--json"]).stdout)
     assert all("verification" in r for r in stored)
+
+
+def test_a_reader_that_stops_early_does_not_cut_the_import_short(hub_env, samples):
+    import subprocess
+    import sys
+
+    documents = samples["etranscript"]
+    pipeline = subprocess.run(
+        f"{sys.executable} -m passport_hub import {' '.join(documents)} --json | head -1",
+        shell=True, capture_output=True, text=True, timeout=300,
+    )
+    assert len(pipeline.stdout.splitlines()) == 1
+    assert "BrokenPipe" not in pipeline.stderr and "error" not in pipeline.stderr
+    listing = subprocess.run([sys.executable, "-m", "passport_hub", "records"], capture_output=True, text=True)
+    lines = listing.stdout.splitlines()
+    # piped, the listing is tab-separated with whole ids
+    assert lines[0].split("\t")[:3] == ["id", "source", "kind"]
+    full = jsonl(CliRunner().invoke(main, ["records", "--json"]).stdout)
+    assert len(lines) - 1 == len(full) > 200
+    assert {line.split("\t")[0] for line in lines[1:]} == {r["id"] for r in full}
+
+
+def test_unknown_fetch_source_is_a_usage_error(hub_env):
+    result = CliRunner().invoke(main, ["fetch", "nosuch", "a=b"])
+    assert result.exit_code == 2 and "no source named 'nosuch'" in result.output

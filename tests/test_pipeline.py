@@ -99,7 +99,7 @@ def test_bad_input_gets_one_clear_error_per_document(hub_env, bad_inputs):
     errors = {os.path.basename(line["error"]["document"]): line["error"] for line in map(json.loads,
               result.stdout.splitlines())}
     assert set(errors) == {"random.bin", "empty.xml", "blank.json", "notes.txt", "huge.pdf", "deep.json"}
-    assert errors["deep.json"]["kind"] == "unrecognized"
+    assert errors["deep.json"]["kind"] == "malformed" and "nested too deeply" in errors["deep.json"]["message"]
     assert errors["huge.pdf"]["kind"] == "too_large"
     assert "20,971,520" in errors["huge.pdf"]["message"]
     assert errors["empty.xml"]["kind"] == "unrecognized" and "empty" in errors["empty.xml"]["message"]
@@ -135,8 +135,46 @@ def test_schema_command_prints_the_public_field_names(hub_env):
 
 
 def test_unexpected_failures_reach_users_as_one_line_not_a_traceback(hub_env, monkeypatch):
-    monkeypatch.setenv("PASSPORT_HUB_DATABASE_URL", "nosuchdialect://nowhere/db")
+    from passport_hub.store import Store
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Store, "records", broken)
     result = CliRunner().invoke(main, ["records"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("error (system): passport-hub failed unexpectedly")
+    assert result.stderr.startswith("error (system): passport-hub failed unexpectedly (RuntimeError: disk on fire)")
     assert "Traceback" not in result.output
+
+
+def test_a_database_that_cannot_be_opened_is_a_config_error_without_the_password(hub_env, monkeypatch):
+    monkeypatch.setenv("PASSPORT_HUB_DATABASE_URL", "postgresql+psycopg://hub:Sup3rSecret@127.0.0.1:9/hub")
+    result = CliRunner().invoke(main, ["records"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error (config): cannot open the database postgresql+psycopg://hub:***@127.0.0.1:9")
+    assert "Sup3rSecret" not in result.output
+
+
+def test_truncated_json_and_pdf_are_malformed_not_unknown(hub_env, tmp_path):
+    from plugin_samples import plugin_sample
+
+    badge = plugin_sample("open_badges", "ob3/ob30-simple.json").read_bytes()
+    jst = plugin_sample("military_jst", "jst_army_official.pdf").read_bytes()
+    (tmp_path / "cut.json").write_bytes(badge[: len(badge) // 2])
+    (tmp_path / "cut.pdf").write_bytes(jst[: len(jst) // 3])
+    result = CliRunner().invoke(main, ["import", str(tmp_path / "cut.json"), str(tmp_path / "cut.pdf"), "--json"])
+    errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
+    kinds = {os.path.basename(e["document"]): e["kind"] for e in errors}
+    assert kinds == {"cut.json": "malformed", "cut.pdf": "malformed"}
+
+
+def test_folder_walks_skip_notes_but_named_files_are_read(hub_env, tmp_path):
+    folder = tmp_path / "wallet"
+    folder.mkdir()
+    (folder / "README.md").write_text("# my credentials")
+    (folder / "toy.json").write_text('{"hello": 1}')
+    result = CliRunner().invoke(main, ["import", str(folder), "--json"])
+    assert [os.path.basename(json.loads(line)["error"]["document"]) for line in result.stdout.splitlines()] == [
+        "toy.json"]
+    named = CliRunner().invoke(main, ["import", str(folder / "README.md"), "--json"])
+    assert json.loads(named.stdout)["error"]["kind"] == "unrecognized"

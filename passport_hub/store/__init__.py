@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, UniqueConstraint, create_engine, delete, event, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..contract import Document
+from ..errors import ConfigError
 from ..matching import catalog_match_key, normalize_text
 from ..model import CatalogEntry, CredentialRecord, Verification
 from .tables import (
@@ -178,9 +180,17 @@ class DocumentWriter:
 class Store:
     def __init__(self, url: str, *, migrate: bool = True):
         self.url = url
-        self.engine = make_engine(url)
-        if migrate:
-            self.upgrade()
+        try:
+            self.engine = make_engine(url)
+            if migrate:
+                self.upgrade()
+        except (SQLAlchemyError, ImportError) as exc:
+            shown = make_url(url).render_as_string(hide_password=True) if "://" in url else "(unparsable URL)"
+            hint = " (install the driver, e.g. pip install 'passport-hub[postgres]')" if isinstance(
+                exc, ImportError) else ""
+            raise ConfigError(
+                f"cannot open the database {shown}: {type(exc).__name__}: {str(exc).splitlines()[0]}{hint}"
+            ) from None
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (Alembic)."""
