@@ -12,10 +12,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install -q -e ".[service]" $(PLUGIN_PATHS)
+	$(BIN)/pip install -q -e ".[service,postgres]" $(PLUGIN_PATHS)
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -q -e ".[service,test]" $(PLUGIN_PATHS)
+	$(BIN)/pip install -q -e ".[service,postgres,test]" $(PLUGIN_PATHS)
 
 ## the main job: import every plugin's bundled samples into ~/.passport-hub/hub.db and show them
 demo: install
