@@ -298,3 +298,19 @@ def test_service_signs_exports_when_a_key_is_configured(tmp_path, key_pem):
             assert _checks(token)["signature"][0] == "passed"
         assert isinstance(client.get(f"/holders/{holder}/export", params={"format": "ler-rs"}, headers=me).json(),
                           dict)
+
+
+def test_the_hubs_own_verifier_accepts_its_ob3_export(records):
+    """The extension term (passportHub) is defined by a context the open_badges plugin resolves
+    offline, so JSON-LD safe mode accepts the export (it refused undefined terms before)."""
+    from datetime import UTC, datetime
+
+    from passport_hub_open_badges.verify import verify_credential
+
+    from passport_hub.exports import ob3
+
+    for base_url in ("", "https://hub.example"):
+        credential = ob3.credential(records[0], base_url=base_url)
+        checks = {c.name: c for c in verify_credential(json.dumps(credential).encode(), now=datetime.now(UTC))}
+        assert checks["well_formed"].status == "passed", checks["well_formed"].detail
+        assert checks["signature"].status == "not_checked"  # unsigned: could not check, not invalid

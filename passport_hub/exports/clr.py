@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from ..model import CredentialRecord
 from . import ob3
-from .common import CONTEXT_PATH, now_iso, urn
+from .common import context_url, now_iso, urn
 
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context.json"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context.json"
@@ -42,8 +42,7 @@ def credential(records: list[CredentialRecord], *, link: str | None = None, base
         subject["association"] = associations
     hub = base_url or "urn:passport-hub"
     return {
-        "@context": ["https://www.w3.org/2018/credentials/v1", CLR_CONTEXT, OB_CONTEXT]
-        + ([base_url + CONTEXT_PATH] if base_url else []),
+        "@context": ["https://www.w3.org/2018/credentials/v1", CLR_CONTEXT, OB_CONTEXT, context_url(base_url)],
         "id": urn("clr", *sorted(r.id for r in records), now_iso(now)),
         "type": ["VerifiableCredential", "ClrCredential"],
         "name": f"Career Passport record of {who}" if who else "Career Passport record",

@@ -9,6 +9,9 @@ from ..model import CredentialRecord
 
 #: JSON-LD context the service serves for our extension term (``passportHub``)
 CONTEXT_PATH = "/ns/passport-hub-v1.jsonld"
+#: the extension context's canonical URL, used when no hub URL is known (the project's
+#: namespace, like the term's own ``@id``); verifiers that know passport-hub resolve it offline
+CONTEXT_URL = "https://w3id.org/passport-hub/v1"
 EXTENSION = "passportHub"
 _NS = uuid.UUID("6f1f3f1e-5b8e-4f55-9c43-3e8f7d0c2a11")
 
@@ -18,6 +21,16 @@ CONTEXT_DOCUMENT = {
         "passportHub": {"@id": "https://w3id.org/passport-hub#record", "@type": "@json"},
     }
 }
+
+
+def context_url(base_url: str = "") -> str:
+    """Where the extension context is: the hub's copy if a public URL is known, else canonical."""
+    return base_url.rstrip("/") + CONTEXT_PATH if base_url else CONTEXT_URL
+
+
+def is_extension_context(url: str) -> bool:
+    """Is ``url`` the passport-hub extension context (canonical or served by a hub)?"""
+    return url == CONTEXT_URL or url.endswith(CONTEXT_PATH)
 
 
 def urn(*parts: str) -> str:

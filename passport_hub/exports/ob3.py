@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..model import CredentialRecord
-from .common import CONTEXT_PATH, EXTENSION, credit_text, ctid_url, extension, iso_end, iso_start, now_iso, urn
+from .common import EXTENSION, context_url, credit_text, ctid_url, extension, iso_end, iso_start, now_iso, urn
 
 VC_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -124,7 +124,7 @@ def credential(record: CredentialRecord, *, link: str | None = None, base_url: s
     if record.issued_on:
         subject["activityEndDate"] = iso_start(record.issued_on)
     doc = {
-        "@context": [VC_CONTEXT, OB_CONTEXT] + ([base_url + CONTEXT_PATH] if base_url else []),
+        "@context": [VC_CONTEXT, OB_CONTEXT, context_url(base_url)],
         "id": urn("credential", record.id),
         "type": ["VerifiableCredential", "AchievementCredential"],
         "name": record.achievement.title,

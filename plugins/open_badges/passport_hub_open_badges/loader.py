@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from passport_hub.exports.common import CONTEXT_DOCUMENT, is_extension_context
+
 MAX_DOCUMENT_BYTES = 2_000_000
 
 
@@ -94,6 +96,8 @@ class DocumentStore:
             pass
         table = self._context_src if kind == "context" else self._document_src
         src = table.get(url)
+        if src is None and kind == "context" and is_extension_context(url):
+            src = CONTEXT_DOCUMENT  # passport-hub's own export extension, known offline
         if src is None:
             raise MissingDocument(url, kind)
         if isinstance(src, Path):
