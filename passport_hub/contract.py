@@ -34,12 +34,20 @@ if TYPE_CHECKING:
 API_VERSION = "1.0"
 
 
+#: files that are notes about documents, not documents: skipped in sample folders and
+#: folder walks (a file named explicitly is still read)
+NOT_DOCUMENTS = ("*.md", "README*", "PROVENANCE*", "*.expected.json")
+
+
+def is_note(path: Path) -> bool:
+    return any(path.match(pattern) for pattern in NOT_DOCUMENTS)
+
+
 class Capability(StrEnum):
     PARSE = "parse"
     FETCH = "fetch"
     CHECK = "check"
     VERIFY = "verify"
-    CATALOG = "catalog"
 
 
 class NoConfig(BaseModel):
@@ -194,8 +202,8 @@ class CredentialSource:
 
     @classmethod
     def sample_documents(cls) -> list[Path]:
-        """Sample documents the plugin bundles (its package's ``samples/`` folder;
-        ``*.md`` provenance notes and ``*.expected.json`` facts are not documents).
+        """Sample documents the plugin bundles (its package's ``samples/`` folder; provenance
+        notes and ``*.expected.json`` facts are not documents, see :data:`NOT_DOCUMENTS`).
 
         ``passport-hub demo`` imports them; the conformance kit checks that ``sniff``
         accepts them and that other plugins' sources reject them.
@@ -204,10 +212,7 @@ class CredentialSource:
         folder = Path(sys.modules[package].__file__ or "").parent / "samples"
         if not folder.is_dir():
             return []
-        return sorted(
-            p for p in folder.rglob("*")
-            if p.is_file() and not p.name.startswith(".") and not p.name.endswith((".md", ".expected.json"))
-        )
+        return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".") and not is_note(p))
 
     def sniff(self, document: Document) -> bool:
         """Can this source read the document? Cheap, and never raises."""

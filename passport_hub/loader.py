@@ -20,7 +20,7 @@ import pluggy
 
 from . import hookspecs
 from .config import Settings
-from .contract import API_VERSION, CredentialSource, Verifier
+from .contract import API_VERSION, Capability, CredentialSource, Verifier
 from .errors import ConfigError, PluginError
 
 log = logging.getLogger("passport_hub.plugins")
@@ -194,7 +194,7 @@ class Loader:
         for name in info.sources:
             caps.update(c.value for c in self.registry.sources[name].capabilities())
         if info.verifiers:
-            caps.add("verify")
+            caps.add(Capability.VERIFY.value)
         info.capabilities = sorted(caps)
         info.status = LOADED
         return info

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings
-from .contract import CredentialSource, Document
+from .contract import CredentialSource, Document, is_note
 from .errors import (
     AmbiguousError,
     ErrorKind,
@@ -52,10 +52,6 @@ class Outcome:
         return {"error": {"document": self.document, "kind": str(self.error.kind), "message": self.error.user_message}}
 
 
-#: files a folder walk passes over: notes about documents, not documents (named files are read)
-NOT_DOCUMENTS = ("*.md", "README*", "PROVENANCE*", "*.expected.json")
-
-
 def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
     """Files in the given paths; folders walked in sorted order, hidden files and notes
     (README, *.md) skipped."""
@@ -64,7 +60,7 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if (child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts)
-                        and not any(child.match(pattern) for pattern in NOT_DOCUMENTS)):
+                        and not is_note(child)):
                     yield child
         else:
             yield path

@@ -94,7 +94,6 @@ def _insert_missing(conn: Connection, table, rows: list[dict], returning=None):
 @dataclass
 class WriteResult:
     document_sha256: str
-    document_new: bool = False
     records_new: int = 0
     records_existing: int = 0
     catalog_new: int = 0
@@ -105,15 +104,8 @@ class WriteResult:
 class DocumentWriter:
     """Buffers one document's parsed items inside its open transaction."""
 
-    def __init__(
-        self,
-        store: Store,
-        conn: Connection,
-        document: Document,
-        holder_id: str,
-        result: WriteResult,
-    ):
-        self.store, self.conn, self.document, self.holder_id, self.result = store, conn, document, holder_id, result
+    def __init__(self, conn: Connection, document: Document, holder_id: str, result: WriteResult):
+        self.conn, self.document, self.holder_id, self.result = conn, document, holder_id, result
         self._records: dict[str, dict] = {}
         self._catalog: dict[str, dict] = {}
 
@@ -226,7 +218,7 @@ class Store:
         result = WriteResult(document.sha256)
         with self.engine.begin() as conn:
             self.ensure_holder(holder_id, conn=conn)
-            result.document_new = _insert_ignore(conn, DocumentRow, [{
+            _insert_ignore(conn, DocumentRow, [{
                 "sha256": document.sha256,
                 "name": document.name[:500],
                 "media_type": document.media_type,
@@ -235,11 +227,11 @@ class Store:
                 "plugin": plugin,
                 "data": document.data,
                 "created_at": datetime.now(UTC),
-            }]) == 1
+            }])
             _insert_ignore(conn, HolderDocumentRow, [{
                 "holder_id": holder_id, "document_sha256": document.sha256, "created_at": datetime.now(UTC)
             }])
-            writer = DocumentWriter(self, conn, document, holder_id, result)
+            writer = DocumentWriter(conn, document, holder_id, result)
             yield writer
             writer.flush()
 
@@ -308,13 +300,6 @@ class Store:
             conn.execute(
                 update(RecordRow).where(RecordRow.pk == record_pk).values(verification_status=verification.status)
             )
-
-    def verification_history(self, record_pk: int) -> list[Verification]:
-        with self.engine.connect() as conn:
-            rows = conn.scalars(
-                select(VerificationRow.data).where(VerificationRow.record_pk == record_pk).order_by(VerificationRow.pk)
-            ).all()
-        return [Verification.model_validate_json(row) for row in rows]
 
     def delete_records(self, holder_id: str, record_ids: Iterable[str]) -> int:
         """Delete a holder's records, and documents no remaining record or holder needs."""
