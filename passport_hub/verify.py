@@ -72,7 +72,6 @@ AUTHENTICITY_CHECKS = frozenset({ISSUER_CONFIRMS, SIGNATURE})
 #: checks shown to the viewer whose failure does not make a credential invalid: a
 #: credential missing from the approved-credentials registry is still authentic
 ADVISORY_CHECKS = frozenset({REGISTRY_LISTED})
-WELL_KNOWN_CHECKS = (ISSUER_CONFIRMS, SIGNATURE, NOT_EXPIRED, NOT_REVOKED, NOT_SUSPENDED, REGISTRY_LISTED)
 
 #: error kinds that mean "the issuer could not be asked": not_checked, not error
 COULD_NOT_CHECK_KINDS = frozenset({ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED, ErrorKind.UNAVAILABLE})
@@ -208,9 +207,6 @@ class VerificationEngine:
         async for record, verification in self.stream(records, progress=progress):
             done[record.id] = verification
         return {r.id: done[r.id] for r in records if r.id in done}
-
-    async def verify_one(self, record: CredentialRecord) -> Verification:
-        return (await self.verify([record]))[record.id]
 
     async def stream(
         self, records: Iterable[CredentialRecord], *, progress: ProgressCallback | None = None
