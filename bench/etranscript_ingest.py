@@ -21,6 +21,7 @@ from passport_hub_etranscript.source import EtranscriptSource
 
 from passport_hub.contract import Document
 
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=2000, help="documents per round (at least)")
