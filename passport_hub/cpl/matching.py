@@ -370,14 +370,8 @@ def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college:
         recommendations=recommendations)
 
 
-def cpl_for_holder(store, holder_id: str, college: str, *, as_of: date | None = None) -> CplReport:
-    """The CPL report for a stored holder at a stored college."""
-    from ..errors import NotFoundError
-    from .repo import ArticulationRepo
-
-    name, rules = ArticulationRepo(store).rules(college)
-    if not store.holder_exists(holder_id):
-        raise NotFoundError(f"no holder {holder_id!r}")
+def catalog_ctid_lookup(store) -> Callable[[CredentialRecord], str | None]:
+    """The CTID of a record's catalog entry, matched by issuer + title (for records without one)."""
     catalog = store.catalog()
     empty = catalog.is_empty()
 
@@ -387,4 +381,24 @@ def cpl_for_holder(store, holder_id: str, college: str, *, as_of: date | None = 
         entry = catalog.by_issuer_title(record.issuer.name, record.achievement.title)
         return entry.achievement.ctid if entry and entry.achievement.ctid else None
 
-    return evaluate(store.records(holder_id), rules, college=name, holder=holder_id, as_of=as_of, ctid_lookup=lookup)
+    return lookup
+
+
+def cpl_for_records(store, records: Iterable[CredentialRecord], college: str, *, holder: str,
+                    as_of: date | None = None) -> CplReport:
+    """The CPL report for these records at a stored college (a holder's, or a share's)."""
+    from .repo import ArticulationRepo
+
+    name, rules = ArticulationRepo(store).rules(college)
+    return evaluate(records, rules, college=name, holder=holder, as_of=as_of, ctid_lookup=catalog_ctid_lookup(store))
+
+
+def cpl_for_holder(store, holder_id: str, college: str, *, as_of: date | None = None) -> CplReport:
+    """The CPL report for a stored holder at a stored college."""
+    from ..errors import NotFoundError
+    from .repo import ArticulationRepo
+
+    ArticulationRepo(store).college(college)  # an unknown college is reported before an unknown holder
+    if not store.holder_exists(holder_id):
+        raise NotFoundError(f"no holder {holder_id!r}")
+    return cpl_for_records(store, store.records(holder_id), college, holder=holder_id, as_of=as_of)

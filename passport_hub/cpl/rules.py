@@ -27,7 +27,6 @@ from ..store import catalog_match_key
 
 RuleKind = Literal["ace_course", "ace_occupation", "map_exhibit", "ctid", "certification"]
 RuleStatus = Literal["active", "pending", "inactive"]
-STATUSES = ("active", "pending", "inactive")
 
 _ACE_COURSE = re.compile(r"^(AR|NV|MC|CG|AF|DD)-(\d{4})-(\d{4})(?:\s*V(\d{1,2}))?$")
 _ACE_OCCUPATION = re.compile(r"^(MOS|NER|NEC|NWO|LDO|MCE|MCO|CGA|CGR|CGW)-([A-Z0-9]+)(?:-(\d{3})([EOL]\d)?)?$")

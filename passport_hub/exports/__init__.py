@@ -1,8 +1,10 @@
 """Exports of a holder's records: Open Badges 3.0, CLR 2.0, HR Open LER-RS, JSON Resume.
 
 ``export_records(records, format)`` returns the JSON document; ``validate.errors(doc,
-format)`` checks it against the published JSON Schemas shipped in ``schemas/``. Every
-export is unsigned (no proof is attached): pair it with a share link for verification.
+format)`` checks it against the published JSON Schemas shipped in ``schemas/``. Open Badges
+3.0 and CLR 2.0 exports are signed as VC-JWT when a signing key is configured
+(``PASSPORT_HUB_SIGNING_KEY_FILE``); otherwise they carry no proof: pair them with a share
+link for verification.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from ..model import CredentialRecord
 from .signing import Signer
 
 FORMATS = ("ob3", "clr", "ler-rs", "json-resume")
-MEDIA_TYPES = {"ob3": "application/vc+ld+json", "clr": "application/vc+ld+json",
-               "ler-rs": "application/vc+ld+json", "json-resume": "application/json"}
 
 
 def export_records(records: list[CredentialRecord], fmt: str, *, link: str | None = None, issuer_url: str = "",
@@ -48,4 +48,4 @@ def export_records(records: list[CredentialRecord], fmt: str, *, link: str | Non
     raise ValueError(f"unknown export format {fmt!r} (one of {', '.join(FORMATS)})")
 
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "export_records"]
+__all__ = ["FORMATS", "export_records"]

@@ -33,6 +33,10 @@ def is_extension_context(url: str) -> bool:
     return url == CONTEXT_URL or url.endswith(CONTEXT_PATH)
 
 
+#: record kinds that are education (schooling, courses, tests) rather than certifications
+EDUCATION = frozenset({"degree", "course", "military_course", "test_score"})
+
+
 def urn(*parts: str) -> str:
     return f"urn:uuid:{uuid.uuid5(_NS, '|'.join(parts))}"
 

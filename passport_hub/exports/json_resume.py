@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..model import CredentialRecord
-from .common import credit_text, effective_status, now_iso
+from .common import EDUCATION, credit_text, effective_status, now_iso
 
 SCHEMA_URL = "https://raw.githubusercontent.com/jsonresume/resume-schema/v1.0.0/schema.json"
-EDUCATION = {"degree", "course", "military_course", "test_score"}
 
 
 def _extras(record: CredentialRecord, today) -> dict:

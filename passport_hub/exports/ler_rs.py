@@ -12,14 +12,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..model import CredentialRecord
-from .common import EXTENSION, credit_text, ctid_url, effective_status, extension, iso_end, iso_start, now_iso, urn
+from .common import (
+    EDUCATION,
+    EXTENSION,
+    credit_text,
+    ctid_url,
+    effective_status,
+    extension,
+    iso_end,
+    iso_start,
+    now_iso,
+    urn,
+)
 
 LER_TYPE = "http://schema.hropenstandards.org/4.5/recruiting/json/LER-RSType.json"
 WRAPPER_CONTEXT = "http://schema.hropenstandards.org/4.5/recruiting/json/VerifiableCredentialLER-RSType.json"
 STATUS_WORD = {"active": "Active", "expired": "Expired", "revoked": "Revoked", "in_progress": "Pending",
                "unknown": "Unknown"}
-EDUCATION = {"degree", "course", "military_course", "test_score"}
-CERTIFICATION = {"certificate", "certification", "badge", "apprenticeship", "other"}
 
 
 def _verifications(record: CredentialRecord, link: str | None) -> list[dict]:

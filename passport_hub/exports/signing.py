@@ -27,7 +27,6 @@ from ..errors import ConfigError
 
 ED25519_MULTICODEC = b"\xed\x01"
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-SIGNED_FORMATS = ("ob3", "clr")
 JWT_MEDIA_TYPE = "application/vc+ld+json+jwt"
 
 
@@ -140,4 +139,4 @@ def unverified_credential(jwt: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["vc"]
 
 
-__all__ = ["JWT_MEDIA_TYPE", "SIGNED_FORMATS", "Signer", "unverified_credential"]
+__all__ = ["JWT_MEDIA_TYPE", "Signer", "unverified_credential"]

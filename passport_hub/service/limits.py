@@ -21,6 +21,10 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"request body is over the limit of {limit:,} bytes")
 
 
+#: routes whose body is an uploaded document (multipart ``file``): they get the document limit
+UPLOAD_PATH_ENDINGS = ("/documents", "/articulations")
+
+
 class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, upload_limit: int):
         self.app = app
@@ -28,7 +32,7 @@ class BodyLimitMiddleware:
 
     def limit_for(self, scope: Scope) -> int:
         path = scope.get("path", "")
-        return self.upload_limit if path.endswith("/documents") else JSON_BODY_LIMIT
+        return self.upload_limit if path.endswith(UPLOAD_PATH_ENDINGS) else JSON_BODY_LIMIT
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -136,15 +136,6 @@ class ServiceRepo:
                  "records": r.n or 0} for r in rows]
 
     # -- shares ------------------------------------------------------------
-    def record_pks(self, holder_id: str, record_ids: list[str]) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(RecordRow.record_id, RecordRow.pk).where(
-                    RecordRow.holder_id == holder_id, RecordRow.record_id.in_(record_ids)
-                )
-            ).all()
-        return {r.record_id: r.pk for r in rows}
-
     def create_share(self, holder_id: str, record_pks: list[int], expires_at: datetime,
                      audience: str | None, cpl_college: str | None = None) -> tuple[str, str]:
         token = new_token(SHARE_PREFIX)

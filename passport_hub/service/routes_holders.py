@@ -17,7 +17,6 @@ router = APIRouter(tags=["holders"])
 
 RECORDS_ONLY = ("holds registry catalog data, not a holder's credential; "
                 "an admin imports it with POST /catalog/documents")
-RECORD_ID = r"^[A-Za-z0-9_.:\-]{1,80}$"
 
 
 def _result(outcome) -> IngestResult:

@@ -32,7 +32,8 @@ def _aware(value: datetime) -> datetime:
 def create_share(request: Request, body: ShareCreate, holder_id: str = Depends(holder_access)) -> ShareCreated:
     state = request.app.state.hub
     wanted = list(dict.fromkeys(body.record_ids))
-    found = state.store.records(holder_id, wanted)
+    rows = state.store.record_rows(holder_id, wanted)
+    found = [r for _pk, r in rows]
     by_id = {r.id: r for r in found}
     missing = [rid for rid in wanted if rid not in by_id]
     if missing:
@@ -54,7 +55,7 @@ def create_share(request: Request, body: ShareCreate, holder_id: str = Depends(h
         from ..cpl import ArticulationRepo
 
         _college_id, college = ArticulationRepo(state.store).college(body.cpl_college)  # 404 for an unknown one
-    pks = state.repo.record_pks(holder_id, wanted)
+    pks = {r.id: pk for pk, r in rows}
     expires_at = datetime.now(UTC) + timedelta(seconds=body.expires_in_seconds)
     share_id, token = state.repo.create_share(holder_id, [pks[rid] for rid in wanted], expires_at, body.audience,
                                               college)
@@ -103,7 +104,7 @@ def _public_record(data: dict[str, Any], verification: dict[str, Any] | None) ->
     return data
 
 
-def _gone_message(info, now: datetime) -> str:
+def _gone_message(info) -> str:
     if info.revoked_at is not None:
         return f"This share link was revoked by the holder on {info.revoked_at:%Y-%m-%d %H:%M} UTC."
     return f"This share link expired on {info.expires_at:%Y-%m-%d %H:%M} UTC. Ask the holder for a new link."
@@ -162,7 +163,7 @@ async def _view(request: Request, token: str, as_html: bool):
     info, rows = opened
     now = datetime.now(UTC)
     if info.state(now) != "active":
-        message = _gone_message(info, now)
+        message = _gone_message(info)
         if as_html:
             return HTMLResponse(gone_page(message), status_code=410)
         return JSONResponse({"detail": message, "state": info.state(now)}, status_code=410)
@@ -193,7 +194,7 @@ async def _view(request: Request, token: str, as_html: bool):
             v = fresh.get(row.pk) or latest[row.pk]
             record.verification = Verification.model_validate(v) if isinstance(v, dict) else v
             records.append(record)
-        return HTMLResponse(share_page(share, records, now, cpl))
+        return HTMLResponse(share_page(share, records, cpl))
     return JSONResponse({
         "share": share,
         "notice": "The link expiry is when this link stops working; each credential's own validity is "
@@ -205,16 +206,14 @@ async def _view(request: Request, token: str, as_html: bool):
 
 def _shared_cpl(state, info, rows: list[SharedRow]):
     """Credit for prior learning at the share's college, from the shared records only."""
-    from ..cpl import ArticulationRepo
-    from ..cpl.matching import evaluate
+    from ..cpl.matching import cpl_for_records
     from ..errors import NotFoundError
 
+    records = [CredentialRecord.model_validate_json(row.data) for row in rows]
     try:
-        college, rules = ArticulationRepo(state.store).rules(info.cpl_college)
+        return cpl_for_records(state.store, records, info.cpl_college, holder="")
     except NotFoundError:  # the college's rules were removed after sharing
         return None
-    records = [CredentialRecord.model_validate_json(row.data) for row in rows]
-    return evaluate(records, rules, college=college, holder="")
 
 
 async def _db(state, func, *args, **kwargs):

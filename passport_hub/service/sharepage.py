@@ -6,7 +6,6 @@ statuses in words (never colour alone), and every value escaped.
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 
 from ..model import CredentialRecord
@@ -89,7 +88,7 @@ def _record(record: CredentialRecord, n: int) -> str:
             f'<h2 id="rec-{n}">{escape(a.title)}</h2>{_dl(items)}{verification}</section>')
 
 
-def share_page(share: dict, records: list[CredentialRecord], now: datetime, cpl=None) -> str:
+def share_page(share: dict, records: list[CredentialRecord], cpl=None) -> str:
     who = f" for {escape(share['audience'])}" if share.get("audience") else ""
     intro = (f"<h1>Shared credentials{who}</h1>"
              f"<p>{len(records)} credential{'s' if len(records) != 1 else ''} shared through the Career Passport. "
