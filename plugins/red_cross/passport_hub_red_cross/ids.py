@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from passport_hub.matching import normalize_text
+
 ISSUER_NAME = "American Red Cross"
 ISSUER_URL = "https://www.redcross.org"
 #: the current search controller (Salesforce Commerce Cloud); the legacy one was ``Certificates-SearchCerts``
@@ -66,11 +68,6 @@ def delivery_format(course_code: str | None, format_text: str | None = None) -> 
 
 
 def names_match(a: str | None, b: str | None) -> bool:
-    """Two person names are the same after case, spacing and punctuation are ignored."""
-    if not a or not b:
-        return False
-
-    def norm(s: str) -> list[str]:
-        return re.sub(r"[^\w\s]", " ", s.casefold()).split()
-
-    return norm(a) == norm(b)
+    """Two names (people or courses) are the same after case, accents, spacing and
+    punctuation are ignored (the core's matching rule)."""
+    return bool(a and b) and normalize_text(a) == normalize_text(b)

@@ -15,7 +15,7 @@ from datetime import date
 from passport_hub.errors import MalformedError, NotFoundError, UnavailableError
 
 from .facts import STATUS_TEXT, CertificateFacts, fill_expiry, read_date, settle_status
-from .ids import delivery_format, normalize_cert_id
+from .ids import delivery_format, names_match, normalize_cert_id
 
 NO_MATCH_TEXT = "sorry, we did not find a certificate"
 ACCESS_DENIED_TEXT = "access denied"
@@ -36,10 +36,6 @@ def _text(el) -> str:
 def _none(value: str | None) -> str | None:
     value = " ".join(value.split()) if value else ""
     return value or None
-
-
-def _title_key(title: str) -> str:
-    return re.sub(r"\s*/\s*", "/", " ".join(title.split())).casefold()
 
 
 @dataclass
@@ -184,9 +180,9 @@ def _read_row(row, position: int, today: date) -> CertificateFacts:
         facts.validity_text = _none(pipe[15])
         facts.issue_date = read_date(pipe[13], "issue date", facts.warnings, where)
         facts.expiry_date = read_date(pipe[14], "expiry date", facts.warnings, where)
-        if _none(pipe[5]) and _title_key(pipe[5]) != _title_key(title):
+        if _none(pipe[5]) and not names_match(pipe[5], title):
             facts.warnings.append(f"{where}: the download value names the course {pipe[5]!r}; kept {title!r}")
-        if _none(pipe[11]) and " ".join(pipe[11].split()).casefold() != holder.casefold():
+        if _none(pipe[11]) and not names_match(pipe[11], holder):
             facts.warnings.append(f"{where}: the download value names the student {pipe[11]!r}; kept {holder!r}")
         if _none(pipe[12]) and _none(pipe[3]) and _none(pipe[12]) != _none(pipe[3]):
             facts.warnings.append(f"{where}: two providers given ({pipe[3]!r}, {pipe[12]!r}); kept the first")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from passport_hub.contract import Verifier, VerifyContext
 from passport_hub.errors import NotFoundError, PassportHubError
 from passport_hub.model import Check, CheckStatus, CredentialRecord, RecordStatus
@@ -18,10 +16,6 @@ def _cert_id(record: CredentialRecord) -> str | None:
         if ident.scheme == "certificate_number":
             return normalize_cert_id(ident.value)
     return None
-
-
-def _title_key(title: str) -> str:
-    return re.sub(r"\s*/\s*", "/", " ".join(title.split())).casefold()
 
 
 class RedCrossVerifier(Verifier):
@@ -105,7 +99,7 @@ class RedCrossVerifier(Verifier):
                     detail=f"the issuer lists the certificate under another name ({row.holder_name})",
                 )
             )
-        if _title_key(row.course_title) == _title_key(record.achievement.title):
+        if names_match(row.course_title, record.achievement.title):
             checks.append(Check(name="course_matches", status=CheckStatus.PASSED, detail=row.course_title))
         else:
             checks.append(

@@ -313,3 +313,12 @@ def test_pdf_is_read_by_label_not_by_line_order(tmp_path):
     assert record.issued_on is None
     assert any("'02/30/2025'" in w and "not a valid date" in w for w in record.warnings)
     assert record.source.locator == "https://www.redcross.org/take-a-class/qrcode?certnumber=0SYN0M3"
+
+
+def test_names_match_ignores_case_accents_apostrophes_and_spacing_only():
+    from passport_hub_red_cross.ids import names_match
+
+    assert names_match("José O’Brien", "JOSE OBRIEN")
+    assert names_match("Adult and Pediatric First Aid/CPR/AED", "adult and pediatric first aid / cpr / aed")
+    assert not names_match("Jordan Example", "Jordan Examples")
+    assert not names_match("", "")
