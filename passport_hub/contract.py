@@ -56,6 +56,21 @@ class NoConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def parse_json(data: bytes | str, *, name: str = "document") -> Any:
+    """Untrusted JSON bytes or text, parsed; :class:`MalformedError` for anything that is not
+    JSON, including nesting past the C decoder's depth guard (the recursion limit, ~1,000)."""
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes | bytearray) else data
+    except UnicodeDecodeError:
+        raise MalformedError(f"{name}: not UTF-8 JSON") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise MalformedError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise MalformedError(f"{name}: JSON nested too deeply; refused") from None
+
+
 @dataclass
 class Document:
     """Bytes in, with a name, a media type and where they came from.
@@ -90,17 +105,7 @@ class Document:
     def json(self) -> Any:
         """The document parsed as JSON (cached); ``MalformedError`` if not JSON or nested too deeply."""
         if "json" not in self._cache:
-            try:
-                text = self.data.decode("utf-8-sig")
-            except UnicodeDecodeError as exc:
-                raise MalformedError(f"{self.name}: not UTF-8 JSON") from exc
-            try:
-                self._cache["json"] = json.loads(text)
-            except ValueError as exc:
-                raise MalformedError(f"{self.name}: not valid JSON ({exc.msg} at line {exc.lineno})") from exc
-            except RecursionError:
-                # the C decoder's depth guard (the interpreter's recursion limit, ~1,000 levels)
-                raise MalformedError(f"{self.name}: JSON nested too deeply; refused") from None
+            self._cache["json"] = parse_json(self.data, name=self.name)
         return self._cache["json"]
 
     def try_json(self) -> Any:

@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from passport_hub.contract import parse_json
+from passport_hub.errors import MalformedError
 from passport_hub.exports.common import CONTEXT_DOCUMENT, is_extension_context
 
 MAX_DOCUMENT_BYTES = 2_000_000
@@ -81,11 +83,6 @@ class DocumentStore:
             self._document_src[_strip_fragment(url)] = value
             self._parsed.pop(("document", _strip_fragment(url)), None)
 
-    def has_context(self, url: str) -> bool:
-        return url in self._context_src
-
-    def has_document(self, url: str) -> bool:
-        return _strip_fragment(url) in self._document_src
 
     # -- reading -----------------------------------------------------------------------
     def _get(self, kind: str, url: str) -> Any:
@@ -109,8 +106,8 @@ class DocumentStore:
                 raise MissingDocument(url, kind)
             text = raw.decode("utf-8-sig", errors="replace")
             try:
-                value = json.loads(text)
-            except ValueError:
+                value = parse_json(text, name=url)
+            except MalformedError:
                 if kind == "context":
                     raise MissingDocument(url, kind) from None
                 value = text.strip()  # e.g. a status list served as a VC-JWT

@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import re
 import zlib
-from dataclasses import dataclass
 
 SPEC_MIN_BITS = 131_072
 MAX_LIST_BYTES = 16 * 1024 * 1024  # decompressed bound (zip bombs)
@@ -38,13 +37,6 @@ class StatusError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-@dataclass
-class EntryOutcome:
-    check: str  # not_revoked | not_suspended | status
-    status: str  # passed | failed | not_checked
-    detail: str
 
 
 def _gunzip(raw: bytes) -> bytes:

@@ -8,10 +8,12 @@ refused) or from ``kid`` (a DID URL: did:key / did:web).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from passport_hub.contract import parse_json
+from passport_hub.errors import MalformedError
 
 from .keys import KeyError_, KeyResolver, ResolvedKey, b64url_decode, key_from_jwk
 from .loader import MissingDocument
@@ -50,10 +52,10 @@ def decode(data: bytes | str) -> CompactJws:
         raise JwtError("not a JOSE compact serialization (header.payload.signature)")
     h, p, s = (g.decode("ascii") for g in m.groups())
     try:
-        header = json.loads(b64url_decode(h))
-        payload = json.loads(b64url_decode(p))
+        header = parse_json(b64url_decode(h), name="VC-JWT header")
+        payload = parse_json(b64url_decode(p), name="VC-JWT payload")
         signature = b64url_decode(s) if s else b""
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, MalformedError) as exc:
         raise JwtError(f"VC-JWT part is not base64url JSON ({type(exc).__name__})") from exc
     if not isinstance(header, dict) or not isinstance(payload, dict):
         raise JwtError("VC-JWT header and payload must be JSON objects")

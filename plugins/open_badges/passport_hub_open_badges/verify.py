@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from passport_hub.contract import parse_json
+from passport_hub.errors import MalformedError
 from passport_hub.model import Check, CheckStatus
 
 from .config import OpenBadgesVerifyConfig
@@ -116,9 +118,9 @@ class Engine:
             except JwtError as exc:
                 raise ValueError(str(exc)) from exc
         try:
-            value = json.loads(data.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            raise ValueError("not JSON and not a VC-JWT") from exc
+            value = parse_json(data)
+        except MalformedError:
+            raise ValueError("not JSON and not a VC-JWT") from None
         if not isinstance(value, dict):
             raise ValueError("the credential is not a JSON object")
         return _Parsed(value)
@@ -362,9 +364,9 @@ class Engine:
             if url in run.fetched:
                 text = run.fetched[url].decode("utf-8-sig", errors="replace")
                 try:
-                    raw = json.loads(text)
-                except ValueError:
-                    raw = text.strip()
+                    raw = parse_json(text, name=url)
+                except MalformedError:
+                    raw = text.strip()  # e.g. a status list served as a VC-JWT
             else:
                 raw = self.store.document(url)
         except MissingDocument:

@@ -211,3 +211,13 @@ def test_entry_point_is_installed():
 
     (ep,) = [e for e in entry_points(group="passport_hub") if e.name == "open_badges"]
     assert ep.value == "passport_hub_open_badges.plugin"
+
+
+def test_deeply_nested_json_is_not_a_credential_not_a_crash():
+    from datetime import UTC, datetime
+
+    from passport_hub_open_badges.verify import verify_credential
+
+    deep = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
+    [check] = verify_credential(deep, now=datetime(2026, 1, 1, tzinfo=UTC))
+    assert (check.name, check.status) == ("well_formed", "failed")
