@@ -18,16 +18,9 @@ from dataclasses import dataclass, field
 
 from passport_hub.dates import parse_date_ex
 
-DATE = r"\d{1,2}-[A-Za-z]{3}-(?:\d{4}|\d{2})"
-COURSE_ID = r"(?:AR|NV|MC|CG|AF|DD)-\d{4}-\d{4}"
-OCC_PREFIXES = ("MOS", "NER", "NEC", "NWO", "LDO", "MCE", "MCO", "CGA", "CGR", "CGW")
-OCC_ALT = "|".join(OCC_PREFIXES)
-OCC_ID = rf"(?:{OCC_ALT})-[A-Z0-9]+-\d{{3}}(?:[EOL]\d)?"
+from .ids import COURSE_ID, OCC_ID, OCC_PREFIXES, RE_OCC_ID_PARTS
 
-RE_COURSE_ID = re.compile(rf"^{COURSE_ID}$")
-RE_COURSE_VERSION = re.compile(r"^V\d{1,2}$")
-RE_OCC_ID_PARTS = re.compile(rf"^(?P<type>{'|'.join(OCC_PREFIXES)})-(?P<des>[A-Z0-9]+)-(?P<ver>\d{{3}})"
-                             r"(?P<sfx>[EOL]\d)?$")
+DATE = r"\d{1,2}-[A-Za-z]{3}-(?:\d{4}|\d{2})"
 
 _COURSE_LINE = re.compile(rf"^(?P<id>{COURSE_ID})(?:\s+(?P<ver>V\d{{1,2}}))?(?:\s+(?P<rest>.*))?$")
 _OCC_LINE = re.compile(rf"^(?P<id>{OCC_ID}|NONE ASSIGNED)\s+(?P<d1>{DATE})(?:\s*(?P<d2>{DATE}))?$")

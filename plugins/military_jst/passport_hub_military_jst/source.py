@@ -9,10 +9,9 @@ from passport_hub.contract import CredentialSource, Document, Verifier, VerifyCo
 from passport_hub.errors import MalformedError, UnrecognizedError, UnsafeError
 from passport_hub.model import Check, CheckStatus, CredentialRecord
 
+from .ids import RE_COURSE_ID, RE_COURSE_VERSION, RE_OCC_ID
+
 NAME = "military_jst"
-_COURSE_ID = re.compile(r"^(AR|NV|MC|CG|AF|DD)-\d{4}-\d{4}$")
-_OCC_ID = re.compile(r"^(MOS|NER|NEC|NWO|LDO|MCE|MCO|CGA|CGR|CGW)-[A-Z0-9]+-\d{3}([EOL]\d)?$")
-_VERSION = re.compile(r"^V\d{1,2}$")
 
 
 class JointServicesTranscript(CredentialSource):
@@ -106,9 +105,9 @@ class JSTVerifier(Verifier):
             checks.append(Check(name="ace_id_format", status=CheckStatus.NOT_CHECKED,
                                 detail="no ACE identifier printed (not evaluated by ACE, or NONE ASSIGNED)"))
         for ident in ace:
-            course = bool(_COURSE_ID.match(ident.value))
-            occupation = bool(_OCC_ID.match(ident.value))
-            version_ok = (ident.version is None or (_VERSION.match(ident.version) if course
+            course = bool(RE_COURSE_ID.match(ident.value))
+            occupation = bool(RE_OCC_ID.match(ident.value))
+            version_ok = (ident.version is None or (RE_COURSE_VERSION.match(ident.version) if course
                                                      else re.fullmatch(r"\d{3}", ident.version)))
             if (course or occupation) and version_ok:
                 detail = f"{ident.value} {ident.version or ''}".strip() + " is a well-formed ACE identifier"
