@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from passport_hub.contract import parse_json
 from passport_hub.dates import parse_date_or_none
 from passport_hub.errors import MalformedError, UnrecognizedError
 from passport_hub.model import (
@@ -105,17 +105,16 @@ def _envelope_payload(envelope: dict, name: str) -> Any:
     payload = envelope.get("decoded_resource")
     if isinstance(payload, str):
         try:
-            payload = json.loads(payload)
-        except ValueError as exc:
-            raise MalformedError(f"{name}: the envelope's decoded_resource is not JSON") from exc
+            payload = parse_json(payload, name=name)
+        except MalformedError:
+            raise MalformedError(f"{name}: the envelope's decoded_resource is not JSON") from None
     if payload is None and isinstance(envelope.get("resource"), str):
         # the payload as a signed JWT: read its claims (the signature is not ours to check)
         parts = envelope["resource"].split(".")
         if len(parts) == 3:
             try:
-                raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-                payload = json.loads(raw.decode("utf-8"))
-            except (ValueError, binascii.Error, UnicodeDecodeError):
+                payload = parse_json(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)), name=name)
+            except (ValueError, binascii.Error, MalformedError):
                 payload = None
     if not isinstance(payload, (dict, list)):
         raise MalformedError(f"{name}: registry envelope without a readable CTDL payload")

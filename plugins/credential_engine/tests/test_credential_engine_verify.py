@@ -9,11 +9,11 @@ from pathlib import Path
 
 import passport_hub_credential_engine
 import pytest
-from passport_hub_credential_engine.matching import normalize_match_key
 from passport_hub_credential_engine.source import CredentialEngineSource
 from passport_hub_credential_engine.verifier import CredentialEngineVerifier
 
 from passport_hub.contract import Document, VerifyContext
+from passport_hub.matching import catalog_match_key
 from passport_hub.model import Achievement, CatalogEntry, CredentialRecord, Identifier, Issuer, Source
 
 SAMPLES = Path(passport_hub_credential_engine.__file__).parent / "samples"
@@ -27,8 +27,7 @@ class MemoryCatalog:
 
     def __init__(self, entries: list[CatalogEntry]):
         self.ctids = {e.achievement.ctid: e for e in entries}
-        self.titles = {(normalize_match_key(e.issuer.name), normalize_match_key(e.achievement.title)): e
-                       for e in entries}
+        self.titles = {catalog_match_key(e.issuer.name, e.achievement.title): e for e in entries}
         self.lookups: list[tuple] = []
 
     def is_empty(self) -> bool:
@@ -40,7 +39,7 @@ class MemoryCatalog:
 
     def by_issuer_title(self, issuer: str, title: str) -> CatalogEntry | None:
         self.lookups.append(("title", issuer, title))
-        return self.titles.get((normalize_match_key(issuer), normalize_match_key(title)))
+        return self.titles.get(catalog_match_key(issuer, title))
 
 
 class BrokenCatalog(MemoryCatalog):
