@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from passport_hub.dates import parse_date_ex
+from passport_hub.matching import normalize_text
 
 from .reference import STATES_NOT_IN_RAPIDS, agency_types, state_code
 
@@ -207,7 +208,7 @@ def agency_type_from_text(text: str | None) -> str | None:
     """``OA`` / ``SAA`` when the agency text names one, else ``None``."""
     if not text:
         return None
-    norm = " ".join(re.sub(r"[^a-z0-9]+", " ", text.casefold()).split())
+    norm = normalize_text(text)
     if norm in ("oa", "dol oa", "usdol oa"):
         return "OA"
     if norm == "saa":

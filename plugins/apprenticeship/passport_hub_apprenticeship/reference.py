@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from functools import cache
 from importlib import resources
+
+from passport_hub.matching import normalize_text
 
 #: state or territory name (as registration_agencies.csv spells it) -> USPS code
 STATE_CODES: dict[str, str] = {
@@ -44,11 +45,7 @@ _STATE_ALIASES = {
 STATES_NOT_IN_RAPIDS = frozenset({"MN", "WA", "DC", "CT", "MD"})
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.casefold()).split())
-
-
-_BY_NORMALIZED_NAME = {_norm(name): code for name, code in STATE_CODES.items()}
+_BY_NORMALIZED_NAME = {normalize_text(name): code for name, code in STATE_CODES.items()}
 _BY_NORMALIZED_NAME.update(_STATE_ALIASES)
 
 
@@ -60,7 +57,7 @@ def state_code(text: str) -> str | None:
     compact = raw.replace(".", "").upper()
     if len(compact) == 2 and compact in STATE_NAMES:  # "T.X." style
         return compact
-    return _BY_NORMALIZED_NAME.get(_norm(raw))
+    return _BY_NORMALIZED_NAME.get(normalize_text(raw))
 
 
 def _data_text(name: str) -> str:

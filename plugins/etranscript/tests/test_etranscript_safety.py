@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import pytest
@@ -105,10 +104,15 @@ def test_broken_json_is_malformed():
         list(EtranscriptSource().parse(Document(b'{"CollegeTranscript": {', name="x.json")))
 
 
-def test_odd_shapes_never_leak_bare_exceptions():
-    for body in (b'{"CollegeTranscript": {"Student": {"AcademicRecord": [{"Course": [1, "x", null]}]}}}',
-                 b'{"CollegeTranscript": {"Student": 5}}',
-                 b'{"CollegeTranscript": []}'):
-        # only hub errors may escape (a TypeError here would fail the test)
-        with contextlib.suppress(MalformedError, UnrecognizedError):
-            list(EtranscriptSource().parse(Document(body, name="odd.json")))
+def test_odd_shapes_get_their_own_answers_not_the_catch_all():
+    def read(body: bytes):
+        return list(EtranscriptSource().parse(Document(body, name="odd.json")))
+
+    # courses that are not objects are skipped: no records, no crash
+    assert read(b'{"CollegeTranscript": {"Student": {"AcademicRecord": [{"Course": [1, "x", null]}]}}}') == []
+    with pytest.raises(MalformedError, match="the transcript has no Student") as caught:
+        read(b'{"CollegeTranscript": {"Student": 5}}')
+    # a specific answer, not the "could not be read (TypeError)" safety net
+    assert "could not be read" not in caught.value.user_message
+    with pytest.raises(UnrecognizedError, match="not a PESC CollegeTranscript"):
+        read(b'{"CollegeTranscript": []}')
