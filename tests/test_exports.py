@@ -314,3 +314,22 @@ def test_the_hubs_own_verifier_accepts_its_ob3_export(records):
         checks = {c.name: c for c in verify_credential(json.dumps(credential).encode(), now=datetime.now(UTC))}
         assert checks["well_formed"].status == "passed", checks["well_formed"].detail
         assert checks["signature"].status == "not_checked"  # unsigned: could not check, not invalid
+
+
+def test_ob3_extension_carries_the_samples_literal_values(records):
+    """Literal values from the samples (not re-derived by the code under test)."""
+    creds = export_records(records, "ob3", link=LINK, issuer_url="https://hub.example", now=NOW)
+    by_title: dict[str, list[dict]] = {}
+    for r, c in zip(records, creds, strict=True):
+        by_title.setdefault(r.achievement.title, []).append(c)
+    cpr = by_title["Adult and Pediatric First Aid/CPR/AED"][0]
+    assert cpr["passportHub"]["status"] == "unknown"  # a certificate PDF does not state a status
+    assert cpr["expirationDate"].startswith("2028-05-12")
+    electrician = [c["passportHub"]["credit"] for c in by_title["Electrician"]]
+    assert [
+        {"amount": 8000.0, "unit": "clock_hours", "subject": "on-the-job learning"},
+        {"amount": 576.0, "unit": "clock_hours", "subject": "related technical instruction"},
+    ] in electrician
+    bct = by_title["BASIC COMBAT TRAINING"][0]["passportHub"]
+    assert bct["status"] == "active"
+    assert {"amount": 1.0, "unit": "semester_hours", "level": "vocational", "subject": "Marksmanship"} in bct["credit"]
