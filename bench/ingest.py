@@ -11,6 +11,7 @@ Figures:
                              against raw SQLAlchemy Core executemany of the same rows,
                              one transaction per document, on the same database.   target <= 2
 Run: python bench/ingest.py [--documents 5000] [--database-url URL]
+     python bench/ingest.py --by-sample     # where the time goes: each sample against its own floor
 """
 
 from __future__ import annotations
@@ -80,10 +81,59 @@ def parse_floor(docs: list[Document]) -> float:
     return time.perf_counter() - start
 
 
+def per_call(fn, rounds: int) -> float:
+    """Best of five timings of ``rounds`` calls, in microseconds per call."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        for _ in range(rounds):
+            fn()
+        best = min(best, time.perf_counter() - start)
+    return best / rounds * 1e6
+
+
+def by_sample(pipeline: Pipeline, readable: list[tuple[str, bytes]], rounds: int) -> None:
+    """One line per sample: its floor, what every source's sniff costs on it, and the whole
+    sniff + parse + normalize, in microseconds per document."""
+    sources = [pipeline.source(name) for name in pipeline.registry.sources]
+    print(f"{'source':<17} {'sample':<58} {'items':>5} {'floor':>7} {'sniffs':>7} {'total':>8} {'ratio':>6}"
+          "   sniff per source (us, each on a fresh document: JSON ones include the json parse)")
+    rows = []
+    for name, data in readable:
+        def ingest_one(name=name, data=data):
+            doc = Document(data=data, name=name)
+            return list(pipeline.sniff(doc).parse(doc))
+
+        def sniff_all(name=name, data=data):
+            doc = Document(data=data, name=name)
+            for source in sources:
+                source.sniff(doc)
+
+        owner = pipeline.sniff(Document(data=data, name=name)).name
+        items = len(ingest_one())
+        floor = per_call(lambda data=data: floor_parse(data), rounds)
+        sniffs = per_call(sniff_all, rounds)
+        total = per_call(ingest_one, rounds)
+        each = []
+        for source in sources:
+            # each sniff on a fresh document, less the cost of making the document
+            cost = per_call(lambda s=source, d=data, n=name: s.sniff(Document(data=d, name=n)), rounds)
+            each.append(f"{source.name}={cost:.0f}")
+        rows.append((owner, name, items, floor, sniffs, total, " ".join(each)))
+    for owner, name, items, floor, sniffs, total, each in sorted(rows):
+        print(f"{owner:<17} {name[:58]:<58} {items:>5} {floor:>7.1f} {sniffs:>7.1f} {total:>8.1f} "
+              f"{total / floor:>6.1f}   {each}")
+    print(json.dumps({owner: round(sum(r[5] for r in rows if r[0] == owner) / sum(r[3] for r in rows if r[0] == owner),
+                                   2) for owner in sorted({r[0] for r in rows})}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=5000)
     parser.add_argument("--database-url", default=None, help="default: a new SQLite file in a temp folder")
+    parser.add_argument("--by-sample", action="store_true",
+                        help="instead of the run: each sample's cost against its own floor, and each source's sniff")
+    parser.add_argument("--rounds", type=int, default=50, help="with --by-sample: calls per timing")
     args = parser.parse_args()
 
     settings = Settings.from_env()
@@ -97,6 +147,9 @@ def main() -> None:
             readable.append((name, data))
     if not readable:
         raise SystemExit("no installed plugin bundles XML or JSON samples")
+    if args.by_sample:
+        by_sample(pipeline, readable, args.rounds)
+        return
     docs = [
         Document(data=variant(data, i), name=name)
         for i, (name, data) in enumerate(readable[i % len(readable)] for i in range(args.documents))
