@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import MalformedError
+from .errors import MalformedError, PassportHubError
 from .model import CatalogEntry, Check, CredentialRecord
 
 if TYPE_CHECKING:
@@ -115,6 +115,40 @@ class Document:
         try:
             return self.json()
         except MalformedError:
+            return None
+
+    def looks_like_xml(self) -> bool:
+        # BOMs and the NUL half of UTF-16 code units skipped: the first character is "<"
+        return self.data[:256].lstrip(b"\xef\xbb\xbf\xfe\xff \t\r\n\x00")[:1] == b"<"
+
+    def xml(self) -> Any:
+        """The root element of the document parsed as hardened XML (cached; see
+        :func:`passport_hub.xmlsafe.parse_xml`: no DTD, no entities, no network).
+
+        :raises UnsafeError: a DOCTYPE or entity declaration.
+        :raises MalformedError: not well-formed XML.
+        """
+        found = self._cache.get("xml")
+        if found is None:
+            from .xmlsafe import parse_xml
+
+            try:
+                found = parse_xml(self.data, name=self.name)
+            except PassportHubError as exc:
+                found = exc
+            self._cache["xml"] = found
+        if isinstance(found, PassportHubError):
+            raise found.with_traceback(None)
+        return found
+
+    def try_xml(self) -> Any:
+        """The parsed root element, or ``None`` when the document is not safe, well-formed XML
+        (for ``sniff``: every source that sniffs XML shares one parse, which ``parse`` reuses)."""
+        if not self.looks_like_xml():
+            return None
+        try:
+            return self.xml()
+        except PassportHubError:
             return None
 
     def pdf_pages(self) -> list[str]:
