@@ -229,5 +229,7 @@ def stable_id(*parts: object, prefix: str = "rec") -> str:
     same credential read from two documents (a certificate PDF and its lookup) gets the
     same id when the plugin passes the same keys.
     """
-    text = "\x1f".join(" ".join(str(p).split()).casefold() if p is not None else "" for p in parts)
+    # casefold once over the joined text: it maps character by character, so this equals
+    # folding each part (the separator folds to itself)
+    text = "\x1f".join([" ".join(str(p).split()) if p is not None else "" for p in parts]).casefold()
     return f"{prefix}_{hashlib.sha256(text.encode()).hexdigest()[:32]}"

@@ -95,7 +95,8 @@ class Pipeline:
         return Document(data=path.read_bytes(), name=str(path), media_type=media_type, origin="file")
 
     def sniff(self, document: Document) -> CredentialSource:
-        if not document.data.strip():
+        data = document.data
+        if not data or data.isspace():  # not data.strip(): that copies every document
             raise UnrecognizedError(f"{document.name}: the document is empty")
         if len(document.data) > self.settings.max_document_bytes:
             raise TooLargeError(f"{document.name}: over the limit of {self.settings.max_document_bytes:,} bytes")
