@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
@@ -18,7 +18,8 @@ _LONG = {
 }
 _MONTHS.update(_LONG)
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+# also xs:date with a zone (``1995-01-01Z``, ``1995-01-01-05:00``) and xs:dateTime
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*|[Zz]|[+-]\d{2}:\d{2})?$")
 _US = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})$")
 _DMY_NAMED = re.compile(r"^(\d{1,2})[- ]([A-Za-z]{3,9})[- ,]+(\d{2}|\d{4})$")
 _MDY_NAMED = re.compile(r"^([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4})$")
@@ -79,7 +80,7 @@ def parse_date_ex(text: str, *, pivot: int | None = None) -> ParsedDate:
 
 
 def parse_date(text: str, *, pivot: int | None = None) -> date:
-    """Parse a date written as ISO ``2024-05-31`` (optionally with a time),
+    """Parse a date written as ISO ``2024-05-31`` (optionally with a time or a zone),
     ``20240531``, US ``05/31/2024`` or ``5/31/24``, ``31-MAY-2024`` / ``31-May-24``,
     ``May 31, 2024``, or ``2024-05`` (first of the month).
 
@@ -101,5 +102,18 @@ def parse_date_or_none(text: str | None) -> date | None:
 
 
 def parse_datetime(text: str) -> datetime:
-    """An ISO 8601 timestamp (``Z`` accepted)."""
-    return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    """An ISO 8601 / xsd:dateTime timestamp, always timezone-aware: ``Z`` or an offset as given,
+    no zone taken as UTC.
+
+    :raises ValueError: not such a timestamp.
+    """
+    text = text.strip()
+    if text[-1:] in ("Z", "z"):
+        text = text[:-1] + "+00:00"
+    return as_utc(datetime.fromisoformat(text))
+
+
+def as_utc(value: datetime) -> datetime:
+    """A naive datetime taken as UTC (what SQLite hands back for timezone-aware columns
+    written in UTC); an aware one unchanged."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

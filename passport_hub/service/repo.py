@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text, bindparam, column, func, insert, select, text, update
 
+from ..dates import as_utc
 from ..store import Store
 from ..store.tables import AuditEventRow, HolderRow, RecordRow, ShareRecordRow, ShareRow
 from .tokens import HOLDER_PREFIX, SHARE_PREFIX, new_id, new_token, same, token_hash
@@ -52,10 +53,7 @@ class SharedRow:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes for timezone-aware columns; they were written in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    return None if value is None else as_utc(value)
 
 
 @dataclass

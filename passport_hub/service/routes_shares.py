@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from ..dates import parse_datetime
 from ..model import CredentialRecord, Verification
 from .auth import holder_access
 from .repo import SharedRow
@@ -21,10 +22,6 @@ router = APIRouter()
 
 MAX_TOKEN = 200
 NOT_FOUND = "share link not found"
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @router.post("/holders/{holder_id}/shares", status_code=201, response_model=ShareCreated, tags=["shares"],
@@ -112,7 +109,7 @@ def _gone_message(info) -> str:
 
 def _checked_at(verification: dict) -> datetime | None:
     try:
-        return _aware(datetime.fromisoformat(verification["checked_at"]))
+        return parse_datetime(verification["checked_at"])
     except (KeyError, TypeError, ValueError):
         return None
 
