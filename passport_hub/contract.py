@@ -202,19 +202,14 @@ class VerifyContext:
         return self.now.date()
 
 
-class CredentialSource:
-    """Adapts one issuer or format into records (or catalog entries).
-
-    Subclass, set the class attributes, implement ``sniff`` and ``parse``; sources
-    with an issuer API also implement ``fetch`` and ``check``.
-    """
+class Component:
+    """What sources and verifiers share: a name, a typed config and, for those that talk to
+    an issuer, the shared issuer client."""
 
     #: unique, lower_snake name; also the config section and env prefix
     name: ClassVar[str]
     #: one line for listings
-    title: ClassVar[str]
-    #: the formats read, e.g. ("application/xml; PESC CollegeTranscript",)
-    formats: ClassVar[tuple[str, ...]] = ()
+    title: ClassVar[str] = ""
     #: typed settings; ``SecretStr`` for secrets; read from PASSPORT_HUB_<NAME>_<FIELD>
     config_model: ClassVar[type[BaseModel]] = NoConfig
     #: set by the core from the plugin's distribution when it registers
@@ -225,6 +220,17 @@ class CredentialSource:
     def __init__(self, config: BaseModel | None = None, *, http: IssuerClient | None = None):
         self.config = config if config is not None else self.config_model()
         self.http = http
+
+
+class CredentialSource(Component):
+    """Adapts one issuer or format into records (or catalog entries).
+
+    Subclass, set the class attributes, implement ``sniff`` and ``parse``; sources
+    with an issuer API also implement ``fetch`` and ``check``.
+    """
+
+    #: the formats read, e.g. ("application/xml; PESC CollegeTranscript",)
+    formats: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def capabilities(cls) -> list[Capability]:
@@ -275,25 +281,13 @@ class CredentialSource:
         return CheckResult(ok=True, message="nothing to check: this source reads files only")
 
 
-class Verifier:
+class Verifier(Component):
     """Re-checks records against their issuer or their proof, returning checks.
 
     Every verifier whose ``supports`` accepts a record runs; the core folds all their
     checks into one status. Report ``not_checked`` (with the reason) when something
     could not be checked: it is never the same as ``failed``.
     """
-
-    name: ClassVar[str]
-    title: ClassVar[str] = ""
-    config_model: ClassVar[type[BaseModel]] = NoConfig
-    #: set by the core from the plugin's distribution when it registers
-    plugin_version: ClassVar[str] = "0"
-    #: set by the core: the plugin (entry-point name) that registered this class
-    plugin_name: ClassVar[str | None] = None
-
-    def __init__(self, config: BaseModel | None = None, *, http: IssuerClient | None = None):
-        self.config = config if config is not None else self.config_model()
-        self.http = http
 
     def allowed_hosts(self) -> list[str]:
         """Hosts this verifier's config names; the shared client refuses all others."""
