@@ -7,6 +7,7 @@ plugin component's config under ``[plugins.<component name>]``.
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import ConfigError
+
+log = logging.getLogger("passport_hub.config")
 
 DEFAULT_HOME = Path(os.path.expanduser("~")) / ".passport-hub"
 DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -111,10 +114,17 @@ class Settings:
         env = getattr(self, "_environ", os.environ)
         values: dict[str, Any] = dict(self.plugin_config.get(name, {}))
         prefix = f"PASSPORT_HUB_{name.upper()}_"
-        for field_name in model.model_fields:
-            key = prefix + field_name.upper()
-            if key in env:
-                values[field_name] = env[key]
+        fields = {prefix + field_name.upper(): field_name for field_name in model.model_fields}
+        for key, value in env.items():
+            if not key.startswith(prefix):
+                continue
+            if key in fields:
+                values[fields[key]] = value
+            elif key not in _unknown_warned:
+                # a warning, not an error: another component's name may extend this one's
+                _unknown_warned.add(key)
+                known = ", ".join(fields) or "none"
+                log.warning("%s is set but %r has no such setting; ignored (its settings: %s)", key, name, known)
         try:
             return model.model_validate(values)
         except ValidationError as exc:
@@ -122,3 +132,6 @@ class Settings:
                 f"{'.'.join(str(p) for p in err['loc']) or '(config)'}: {err['msg']}" for err in exc.errors()
             )
             raise ConfigError(f"invalid config for {name!r}: {problems}") from None
+
+
+_unknown_warned: set[str] = set()

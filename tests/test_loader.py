@@ -172,3 +172,21 @@ def test_trace_logs_each_hook_call_with_plugin_duration_and_outcome(caplog):
     assert any(line.startswith("hook passport_hub_register_sources plugin=toy duration_ms=") and
                line.endswith("outcome=ok") for line in lines), lines
     assert any("plugin=bad" in line and line.endswith("outcome=raised RuntimeError") for line in lines), lines
+
+
+def test_a_misspelt_plugin_setting_is_named_in_a_warning_not_silently_ignored(caplog):
+    from pydantic import BaseModel
+
+    from passport_hub.config import Settings
+
+    class LookupConfig(BaseModel):
+        lookup_url: str = "https://example.org/lookup"
+
+    settings = Settings.from_env({"PASSPORT_HUB_TYPO_LOOKUPURL": "http://127.0.0.1:9/lookup",
+                                  "PASSPORT_HUB_TYPO_LOOKUP_URL": "http://127.0.0.1:8/lookup"})
+    with caplog.at_level("WARNING", logger="passport_hub.config"):
+        config = settings.component_config("typo", LookupConfig)
+    assert config.lookup_url == "http://127.0.0.1:8/lookup"
+    assert "PASSPORT_HUB_TYPO_LOOKUPURL is set but 'typo' has no such setting" in caplog.text
+    assert "PASSPORT_HUB_TYPO_LOOKUP_URL" in caplog.text  # the right spelling is offered
+    assert "127.0.0.1:9" not in caplog.text  # values are never logged: they may be secrets
