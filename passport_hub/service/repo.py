@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, Text, bindparam, column, func, insert, select, text, update
+from sqlalchemy import DateTime, Integer, String, Text, column, func, insert, select, text, update
 
 from ..dates import as_utc
 from ..store import Store
@@ -35,12 +35,6 @@ _SHARE_VIEW = text(
     column("revoked_at", DateTime(timezone=True)), column("record_pk", Integer), column("record_id", String),
     column("data", Text), column("verification", Text),
 )
-
-_AUDIT_SHARE_VIEW = text(
-    "INSERT INTO audit_events (holder_id, at, action, actor, share_id, detail)"
-    " VALUES (:holder_id, :at, 'share.viewed', 'share', :share_id, :detail)"
-).bindparams(bindparam("at", type_=DateTime(timezone=True)), bindparam("detail", type_=JSON))
-
 
 @dataclass
 class SharedRow:
@@ -204,10 +198,8 @@ class ServiceRepo:
     def audit_share_view(self, holder_id: str, share_id: str, records: list[str], user_agent: str,
                          fmt: str) -> None:
         """The audit event of one share view, committed before the view is answered."""
-        detail = {"records": records, "user_agent": user_agent, "format": fmt}
-        with self.engine.begin() as conn:
-            conn.execute(_AUDIT_SHARE_VIEW, {"holder_id": holder_id, "at": datetime.now(UTC), "share_id": share_id,
-                                             "detail": detail})
+        self.store.audit(holder_id, "share.viewed", "share", share_id=share_id, records=records,
+                         user_agent=user_agent, format=fmt)
 
     def audit_events(self, holder_id: str, limit: int, offset: int) -> list[dict]:
         with self.engine.connect() as conn:
