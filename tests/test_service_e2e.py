@@ -60,6 +60,15 @@ def test_wallet_share_audit_revoke_delete(hub, hub_db_url):
         [badge] = r.json()["records"]
         assert badge["achievement"]["ctid"] == CTID
 
+        # the listing: import order, filtered and paged by the database
+        listed = c.get(f"/holders/{holder}/records", headers=me).json()
+        assert [rec["id"] for rec in listed] == [rec["id"] for rec in transcript["records"]] + [badge["id"]]
+        page = c.get(f"/holders/{holder}/records", headers=me, params={"kind": "course", "limit": 5, "offset": 3})
+        assert [rec["id"] for rec in page.json()] == [
+            rec["id"] for rec in transcript["records"] if rec["achievement"]["kind"] == "course"][3:8]
+        badges = c.get(f"/holders/{holder}/records", headers=me, params={"kind": "badge"}).json()
+        assert [rec["achievement"]["title"] for rec in badges] == [badge["achievement"]["title"]]
+
         # a holder cannot push registry data into the shared catalog
         r = _upload(c, CTDL, holder, me)
         assert r.status_code == 422 and "catalog" in r.json()["detail"]

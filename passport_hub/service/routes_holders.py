@@ -61,10 +61,8 @@ async def fetch(request: Request, body: FetchRequest, holder_id: str = Depends(h
 def list_records(request: Request, holder_id: str = Depends(holder_access),
                  kind: str | None = Query(None, max_length=40), limit: int = Query(500, ge=1, le=5000),
                  offset: int = Query(0, ge=0, le=10**9)) -> list[dict[str, Any]]:
-    records = request.app.state.hub.store.records(holder_id)
-    if kind:
-        records = [r for r in records if r.achievement.kind == kind]
-    return [r.to_json_dict() for r in records[offset:offset + limit]]
+    records = request.app.state.hub.store.records(holder_id, kind=kind or None, limit=limit, offset=offset)
+    return [r.to_json_dict() for r in records]
 
 
 @router.get("/holders/{holder_id}/records/{record_id}", summary="One record (passport-hub/record@1)")

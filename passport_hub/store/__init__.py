@@ -249,17 +249,26 @@ class Store:
             writer.flush()
 
     # -- records -----------------------------------------------------------
-    def records(self, holder_id: str | None = None, record_ids: Iterable[str] | None = None) -> list[CredentialRecord]:
-        return [record for _pk, record in self.record_rows(holder_id, record_ids)]
+    def records(self, holder_id: str | None = None, record_ids: Iterable[str] | None = None, *,
+                kind: str | None = None, limit: int | None = None, offset: int = 0) -> list[CredentialRecord]:
+        """Stored records in import order, each with its latest verification; ``kind``,
+        ``limit`` and ``offset`` are applied in the query (a page costs a page)."""
+        return [record for _pk, record in self.record_rows(holder_id, record_ids, kind=kind, limit=limit,
+                                                            offset=offset)]
 
     def record_rows(
-        self, holder_id: str | None = None, record_ids: Iterable[str] | None = None
+        self, holder_id: str | None = None, record_ids: Iterable[str] | None = None, *,
+        kind: str | None = None, limit: int | None = None, offset: int = 0,
     ) -> list[tuple[int, CredentialRecord]]:
         query = select(RecordRow.pk, RecordRow.data).order_by(RecordRow.pk)
         if holder_id is not None:
             query = query.where(RecordRow.holder_id == holder_id)
         if record_ids is not None:
             query = query.where(RecordRow.record_id.in_(list(record_ids)))
+        if kind is not None:
+            query = query.where(RecordRow.kind == kind)
+        if limit is not None or offset:
+            query = query.limit(limit).offset(offset)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             latest = self._latest_verifications(conn, [pk for pk, _ in rows])
