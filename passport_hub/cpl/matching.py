@@ -370,18 +370,14 @@ def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college:
         recommendations=recommendations)
 
 
-def catalog_ctid_lookup(store) -> Callable[[CredentialRecord], str | None]:
-    """The CTID of a record's catalog entry, matched by issuer + title (for records without one)."""
-    catalog = store.catalog()
-    empty = catalog.is_empty()
+def catalog_ctid_lookup(store, records: list[CredentialRecord]) -> Callable[[CredentialRecord], str | None]:
+    """The CTID of each record's catalog entry, matched by issuer + title (for records without
+    one); the catalog is asked once for all the records."""
+    def key(record: CredentialRecord) -> str:
+        return catalog_match_key(record.issuer.name, record.achievement.title)
 
-    def lookup(record: CredentialRecord) -> str | None:
-        if empty:
-            return None
-        entry = catalog.by_issuer_title(record.issuer.name, record.achievement.title)
-        return entry.achievement.ctid if entry and entry.achievement.ctid else None
-
-    return lookup
+    found = store.catalog().ctids_by_match_key(key(record) for record in records)
+    return lambda record: found.get(key(record))
 
 
 def cpl_for_records(store, records: Iterable[CredentialRecord], college: str, *, holder: str,
@@ -390,7 +386,9 @@ def cpl_for_records(store, records: Iterable[CredentialRecord], college: str, *,
     from .repo import ArticulationRepo
 
     name, rules = ArticulationRepo(store).rules(college)
-    return evaluate(records, rules, college=name, holder=holder, as_of=as_of, ctid_lookup=catalog_ctid_lookup(store))
+    records = list(records)
+    return evaluate(records, rules, college=name, holder=holder, as_of=as_of,
+                    ctid_lookup=catalog_ctid_lookup(store, records))
 
 
 def cpl_for_holder(store, holder_id: str, college: str, *, as_of: date | None = None) -> CplReport:

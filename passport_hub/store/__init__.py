@@ -415,6 +415,22 @@ class StoreCatalog:
             data = conn.scalar(query.limit(1))
         return CatalogEntry.model_validate_json(data) if data else None
 
+    def ctids_by_match_key(self, keys: Iterable[str]) -> dict[str, str]:
+        """``{match key: CTID}`` for the catalog entries with these issuer + title keys
+        (:func:`passport_hub.matching.catalog_match_key`), in one query per 500 keys."""
+        wanted = sorted(set(keys))
+        found: dict[str, str] = {}
+        with self.store.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                rows = conn.execute(
+                    select(CatalogRow.match_key, CatalogRow.registry_ctid)
+                    .where(CatalogRow.match_key.in_(wanted[start:start + 500]), CatalogRow.registry_ctid.is_not(None))
+                    .order_by(CatalogRow.id)
+                ).all()
+                for key, ctid in rows:
+                    found.setdefault(key, ctid)
+        return found
+
     def by_issuer_title(self, issuer: str, title: str) -> CatalogEntry | None:
         with self.store.engine.connect() as conn:
             data = conn.scalar(
