@@ -18,24 +18,13 @@ from datetime import date
 from typing import Any
 
 from passport_hub.contract import Document
+from passport_hub.dates import parse_datetime
 from passport_hub.errors import MalformedError
-from passport_hub.model import (
-    Achievement,
-    CredentialRecord,
-    Holder,
-    Identifier,
-    Issuer,
-    Kind,
-    Occupation,
-    RecordStatus,
-    Result,
-    Skill,
-    Source,
-    stable_id,
-)
+from passport_hub.model import CredentialRecord, Kind, RecordStatus, stable_id
 
 OB_TYPES = ("OpenBadgeCredential", "AchievementCredential")
 CLR_TYPE = "ClrCredential"
+_CREDENTIAL_TYPES = (*OB_TYPES, CLR_TYPE)
 VC_BASES = ("https://www.w3.org/2018/credentials/v1", "https://www.w3.org/ns/credentials/v2")
 
 _KIND_BY_TYPE = {
@@ -78,18 +67,20 @@ def as_list(value: Any) -> list:
 
 
 def _str(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, str):
+        return " ".join(value.split()) or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
 
 
 def _date(value: Any) -> date | None:
-    from .verify import parse_datetime
-
-    dt = parse_datetime(value)
-    return dt.date() if dt else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return parse_datetime(value).date()
+    except ValueError:
+        return None
 
 
 def types_of(cred: dict) -> list[str]:
@@ -105,7 +96,7 @@ def is_credential(value: Any) -> bool:
     ctx = as_list(value.get("@context"))
     if ctx and ctx[0] in VC_BASES and "VerifiableCredential" in types:
         return True
-    return any(t in types for t in (*OB_TYPES, CLR_TYPE)) and "credentialSubject" in value
+    return "credentialSubject" in value and any(t in types for t in _CREDENTIAL_TYPES)
 
 
 def _scheme_for(uri: str) -> str:
@@ -116,32 +107,40 @@ def _scheme_for(uri: str) -> str:
     return "url"
 
 
-def _issuer(cred: dict) -> Issuer:
+# The parts below are plain dicts, validated once as a whole by CredentialRecord.model_validate:
+# one validation of the nested record costs a third less than a model per part.
+
+
+def _other_identifiers(values: Any, idents: list[dict]) -> None:
+    for other in as_list(values):
+        if isinstance(other, dict):
+            value = _str(other.get("identifier"))
+            if value:
+                idents.append({"scheme": _str(other.get("identifierType")) or "other", "value": value})
+
+
+def _issuer(cred: dict) -> dict:
     raw = cred.get("issuer")
     profile = raw if isinstance(raw, dict) else {"id": raw}
     ident = _str(profile.get("id"))
-    idents = [Identifier(scheme=_scheme_for(ident), value=ident)] if ident else []
-    for other in as_list(profile.get("otherIdentifier")):
-        if isinstance(other, dict) and _str(other.get("identifier")):
-            idents.append(
-                Identifier(scheme=_str(other.get("identifierType")) or "other", value=_str(other["identifier"]))
-            )
+    idents = [{"scheme": _scheme_for(ident), "value": ident}] if ident else []
+    _other_identifiers(profile.get("otherIdentifier"), idents)
     name = _str(profile.get("name")) or ident or "unknown issuer"
-    url = _str(profile.get("url"))
-    return Issuer(name=name, identifiers=idents, url=url)
+    return {"name": name, "identifiers": idents, "url": _str(profile.get("url"))}
 
 
-def _holder(subject: dict, warnings: list[str]) -> Holder | None:
-    idents: list[Identifier] = []
+def _holder(subject: dict, warnings: list[str]) -> dict | None:
+    idents: list[dict] = []
     email = None
     sid = _str(subject.get("id"))
     if sid:
-        idents.append(Identifier(scheme=_scheme_for(sid), value=sid))
+        idents.append({"scheme": _scheme_for(sid), "value": sid})
     hashed = 0
     for ident in as_list(subject.get("identifier")):
         if not isinstance(ident, dict):
             continue
-        if ident.get("hashed") is True or str(ident.get("hashed")).lower() == "true":
+        flag = ident.get("hashed")
+        if flag is True or str(flag).lower() == "true":
             hashed += 1
             continue
         value = _str(ident.get("identityHash"))
@@ -150,18 +149,18 @@ def _holder(subject: dict, warnings: list[str]) -> Holder | None:
             continue
         if kind == "emailAddress" and email is None:
             email = value
-        idents.append(Identifier(scheme=kind, value=value))
+        idents.append({"scheme": kind, "value": value})
     if hashed:
         warnings.append(f"{hashed} hashed recipient identifier(s) kept out of the record (identityHash)")
     name = _str(subject.get("name")) or email or sid
     if not name:
         return None
-    return Holder(name=name, email=email, identifiers=idents)
+    return {"name": name, "email": email, "identifiers": idents}
 
 
-def _alignments(achievement: dict) -> tuple[list[Skill], list[Occupation], str | None]:
-    skills: list[Skill] = []
-    occupations: list[Occupation] = []
+def _alignments(achievement: dict) -> tuple[list[dict], list[dict], str | None]:
+    skills: list[dict] = []
+    occupations: list[dict] = []
     ctid = None
     for al in as_list(achievement.get("alignment")):
         if not isinstance(al, dict):
@@ -171,60 +170,64 @@ def _alignments(achievement: dict) -> tuple[list[Skill], list[Occupation], str |
         url = _str(al.get("targetUrl"))
         framework = _str(al.get("targetFramework"))
         ttype = _str(al.get("targetType")) or ""
-        blob = " ".join(filter(None, [framework, url])).lower()
-        if ttype in ("CTDL", "ceterms:Credential") and url and _CTID.search(url):
-            ctid = ctid or _CTID.search(url).group(1).lower()
-            continue
-        if code and _SOC.match(code) and ("o*net" in blob or "onet" in blob or "soc" in blob):
-            occupations.append(
-                Occupation(
-                    framework="onet_soc" if "." in code or "onet" in blob or "o*net" in blob else "soc",
-                    code=code,
-                    title=name,
-                )
-            )
-            continue
+        if ttype in ("CTDL", "ceterms:Credential") and url:
+            found = _CTID.search(url)
+            if found:
+                ctid = ctid or found.group(1).lower()
+                continue
+        if code and _SOC.match(code):
+            blob = " ".join(filter(None, [framework, url])).lower()
+            if "o*net" in blob or "onet" in blob or "soc" in blob:
+                framework_name = "onet_soc" if "." in code or "onet" in blob or "o*net" in blob else "soc"
+                occupations.append({"framework": framework_name, "code": code, "title": name})
+                continue
         if name or code:
-            skills.append(Skill(name=name or code, framework=framework, code=code, url=url))
+            skills.append({"name": name or code, "framework": framework, "code": code, "url": url})
     return skills, occupations, ctid
 
 
-def _achievement(cred: dict, achievement: dict, warnings: list[str]) -> Achievement:
+def _achievement(cred_types: list[str], cred: dict, achievement: dict, warnings: list[str]) -> dict:
     atype = _str(achievement.get("achievementType")) or ""
-    key = atype.lower().removeprefix("ext:")
-    kind = _KIND_BY_TYPE.get(key)
+    kind = _KIND_BY_TYPE.get(atype.lower().removeprefix("ext:"))
     if kind is None:
-        kind = Kind.BADGE if any(t in types_of(cred) for t in OB_TYPES) else Kind.OTHER
+        kind = Kind.BADGE if any(t in cred_types for t in OB_TYPES) else Kind.OTHER
         if atype:
             warnings.append(f"achievementType {atype!r} mapped to kind {kind.value}")
     skills, occupations, ctid = _alignments(achievement)
-    idents: list[Identifier] = []
+    idents: list[dict] = []
     aid = _str(achievement.get("id"))
     if aid:
-        idents.append(Identifier(scheme=_scheme_for(aid), value=aid))
-    if _str(achievement.get("humanCode")):
-        idents.append(Identifier(scheme="human_code", value=_str(achievement["humanCode"])))
-    for other in as_list(achievement.get("otherIdentifier")):
-        if isinstance(other, dict) and _str(other.get("identifier")):
-            idents.append(
-                Identifier(scheme=_str(other.get("identifierType")) or "other", value=_str(other["identifier"]))
-            )
+        idents.append({"scheme": _scheme_for(aid), "value": aid})
+    human_code = _str(achievement.get("humanCode"))
+    if human_code:
+        idents.append({"scheme": "human_code", "value": human_code})
+    _other_identifiers(achievement.get("otherIdentifier"), idents)
     if ctid:
-        idents.append(Identifier(scheme="ctid", value=ctid))
+        idents.append({"scheme": "ctid", "value": ctid})
     title = _str(achievement.get("name")) or _str(cred.get("name")) or "Untitled achievement"
-    return Achievement(
-        kind=kind,
-        title=title,
-        description=_str(achievement.get("description")),
-        ctid=ctid,
-        identifiers=idents,
-        skills=skills,
-        occupations=occupations,
-    )
+    return {
+        "kind": kind,
+        "title": title,
+        "description": _str(achievement.get("description")),
+        "ctid": ctid,
+        "identifiers": idents,
+        "skills": skills,
+        "occupations": occupations,
+    }
 
 
-def _results(cred: dict, subject: dict, achievement: dict) -> list[Result]:
-    out: list[Result] = []
+_SUBJECT_RESULTS = (
+    ("creditsEarned", "credits_earned"),
+    ("term", "term"),
+    ("role", "role"),
+    ("licenseNumber", "license_number"),
+    ("activityStartDate", "activity_start"),
+    ("activityEndDate", "activity_end"),
+)
+
+
+def _results(cred: dict, subject: dict, achievement: dict) -> list[dict]:
+    out: list[dict] = []
     descriptions = {rd.get("id"): rd for rd in as_list(achievement.get("resultDescription")) if isinstance(rd, dict)}
     levels = {}
     for rd in descriptions.values():
@@ -244,29 +247,25 @@ def _results(cred: dict, subject: dict, achievement: dict) -> list[Result]:
         if value is None:
             value = _str(res.get("status"))
         if value is not None:
-            out.append(Result(name=name, value=value))
-    for field, label in (
-        ("creditsEarned", "credits_earned"),
-        ("term", "term"),
-        ("role", "role"),
-        ("licenseNumber", "license_number"),
-        ("activityStartDate", "activity_start"),
-        ("activityEndDate", "activity_end"),
-    ):
-        if _str(subject.get(field)):
-            out.append(Result(name=label, value=_str(subject[field])))
-    if _str(achievement.get("creditsAvailable")):
-        out.append(Result(name="credits_available", value=_str(achievement["creditsAvailable"])))
-    if _str(achievement.get("fieldOfStudy")):
-        out.append(Result(name="field_of_study", value=_str(achievement["fieldOfStudy"])))
+            out.append({"name": name, "value": value})
+    for key, label in _SUBJECT_RESULTS:
+        value = _str(subject.get(key))
+        if value:
+            out.append({"name": label, "value": value})
+    for key, label in (("creditsAvailable", "credits_available"), ("fieldOfStudy", "field_of_study")):
+        value = _str(achievement.get(key))
+        if value:
+            out.append({"name": label, "value": value})
     # evidence may sit on the credential (OB 3.0) or the subject
     for ev in as_list(cred.get("evidence")) + as_list(subject.get("evidence")):
         if isinstance(ev, dict):
             label = _str(ev.get("name")) or _str(ev.get("description")) or _str(ev.get("narrative")) or "evidence"
             link = _str(ev.get("id"))
-            out.append(Result(name="evidence", value=f"{label} <{link}>" if link else label))
-        elif _str(ev):
-            out.append(Result(name="evidence", value=_str(ev)))
+            out.append({"name": "evidence", "value": f"{label} <{link}>" if link else label})
+        else:
+            value = _str(ev)
+            if value:
+                out.append({"name": "evidence", "value": value})
     return out
 
 
@@ -281,7 +280,7 @@ def credential_records(
     plugin_version: str,
     form: str,
     locator: str | None = None,
-    extra_results: list[Result] | None = None,
+    extra_results: list[dict] | None = None,
     extra_warnings: list[str] | None = None,
 ) -> Iterator[CredentialRecord]:
     """One record per AchievementSubject (normally exactly one)."""
@@ -292,66 +291,69 @@ def credential_records(
     label = (
         f"OB 3.0 {ob}" if ob else f"W3C VC {'/'.join(t for t in types if t != 'VerifiableCredential') or 'credential'}"
     )
+    record_format = f"{label} ({version}, {form})"
     issuer = _issuer(cred)
+    issuer_key = issuer["identifiers"][0]["value"] if issuer["identifiers"] else issuer["name"]
+    cname = _str(cred.get("name"))
+    issued = _date(cred.get("validFrom") or cred.get("issuanceDate") or cred.get("awardedDate"))
+    expires = _date(cred.get("validUntil") or cred.get("expirationDate"))
+    cid = _str(cred.get("id")) or "open_badges"
     subjects = _subjects(cred) or [{}]
+    several = len(subjects) > 1
     for n, subject in enumerate(subjects):
         warnings = list(extra_warnings or [])
-        achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else None
-        if achievement is None:
+        achievement = subject.get("achievement")
+        if not isinstance(achievement, dict):
             if ob:
                 warnings.append("credentialSubject has no achievement; the credential name is used")
             else:
                 warnings.append("not an Open Badges credential: imported as kind 'other' from its name")
             achievement = {"name": cred.get("name"), "description": cred.get("description")}
         holder = _holder(subject, warnings)
-        ach = _achievement(cred, achievement, warnings)
+        ach = _achievement(types, cred, achievement, warnings)
         results = list(extra_results or [])
-        cname = _str(cred.get("name"))
-        if cname and cname != ach.title:
-            results.insert(0, Result(name="credential_name", value=cname))
+        if cname and cname != ach["title"]:
+            results.insert(0, {"name": "credential_name", "value": cname})
         results += _results(cred, subject, achievement)
         if cred.get("endorsement") or achievement.get("endorsement"):
             count = len(as_list(cred.get("endorsement"))) + len(as_list(achievement.get("endorsement")))
             warnings.append(f"{count} embedded EndorsementCredential(s) not imported as records")
-        issued = _date(cred.get("validFrom") or cred.get("issuanceDate") or cred.get("awardedDate"))
-        expires = _date(cred.get("validUntil") or cred.get("expirationDate"))
-        cid = _str(cred.get("id"))
-        holder_key = holder.identifiers[0].value if holder and holder.identifiers else (holder.name if holder else "")
-        achievement_key = _str(achievement.get("id")) or ach.title
+        if holder is None:
+            holder_key = ""
+        else:
+            holder_key = holder["identifiers"][0]["value"] if holder["identifiers"] else holder["name"]
         record_id = stable_id(
-            issuer.identifiers[0].value if issuer.identifiers else issuer.name,
-            achievement_key,
+            issuer_key,
+            _str(achievement.get("id")) or ach["title"],
             holder_key,
-            cid or "open_badges",
-            n if len(subjects) > 1 else "",
+            cid,
+            n if several else "",
         )
         loc = locator or ""
-        if len(subjects) > 1:
+        if several:
             loc = f"{loc}credentialSubject[{n}]" if not loc else f"{loc}.credentialSubject[{n}]"
-        yield CredentialRecord(
-            id=record_id,
-            holder=holder,
-            issuer=issuer,
-            achievement=ach,
-            issued_on=issued,
-            expires_on=expires,
-            status=RecordStatus.UNKNOWN,
-            results=results,
-            source=Source(
-                plugin="open_badges",
-                plugin_version=plugin_version,
-                format=f"{label} ({version}, {form})",
-                document_sha256=document.sha256,
-                locator=loc or None,
-            ),
-            warnings=warnings,
-        )
+        yield CredentialRecord.model_validate({
+            "id": record_id,
+            "holder": holder,
+            "issuer": issuer,
+            "achievement": ach,
+            "issued_on": issued,
+            "expires_on": expires,
+            "status": RecordStatus.UNKNOWN,
+            "results": results,
+            "source": {
+                "plugin": "open_badges",
+                "plugin_version": plugin_version,
+                "format": record_format,
+                "document_sha256": document.sha256,
+                "locator": loc or None,
+            },
+            "warnings": warnings,
+        })
 
 
 def clr_records(clr: dict, *, document: Document, plugin_version: str, form: str) -> Iterator[CredentialRecord]:
     """One record per credential a ClrCredential holds; associations kept in results."""
-    from .vcjwt import JwtError, credential_of, decode
-
     subject = next(iter(_subjects(clr)), None)
     if subject is None:
         raise MalformedError(f"{document.name}: the ClrCredential has no credentialSubject")
@@ -360,11 +362,13 @@ def clr_records(clr: dict, *, document: Document, plugin_version: str, form: str
         raise MalformedError(f"{document.name}: the ClrCredential holds no verifiableCredential")
     achievements = {a.get("id"): a for a in as_list(subject.get("achievement")) if isinstance(a, dict)}
     associations = [a for a in as_list(subject.get("association")) if isinstance(a, dict)]
-    clr_label = f"{_str(clr.get('name')) or 'CLR'} <{_str(clr.get('id')) or 'no id'}> from {_issuer(clr).name}"
+    clr_label = f"{_str(clr.get('name')) or 'CLR'} <{_str(clr.get('id')) or 'no id'}> from {_issuer(clr)['name']}"
     covered: set[str] = set()
     parsed: list[tuple[int, dict, str]] = []
     for i, item in enumerate(held):
         if isinstance(item, str):
+            from .vcjwt import JwtError, credential_of, decode  # crypto loads only for a VC-JWT
+
             try:
                 parsed.append((i, credential_of(decode(item)), "VC-JWT in CLR"))
             except JwtError as exc:
@@ -380,20 +384,18 @@ def clr_records(clr: dict, *, document: Document, plugin_version: str, form: str
     orphan = [a for aid, a in achievements.items() if aid not in covered]
     for pos, (i, cred, sub_form) in enumerate(parsed):
         aids = {s["achievement"].get("id") for s in _subjects(cred) if isinstance(s.get("achievement"), dict)}
-        extra = [Result(name="clr", value=clr_label)]
+        extra = [{"name": "clr", "value": clr_label}]
         for assoc in associations:
             src, tgt = assoc.get("sourceId"), assoc.get("targetId")
             if src in aids or tgt in aids:
                 other = tgt if src in aids else src
                 other_name = _str((achievements.get(other) or {}).get("name"))
                 direction = "" if src in aids else "inverse "
-                extra.append(
-                    Result(
-                        name="association",
-                        value=f"{direction}{assoc.get('associationType')} {other}"
-                        + (f" ({other_name})" if other_name else ""),
-                    )
-                )
+                extra.append({
+                    "name": "association",
+                    "value": f"{direction}{assoc.get('associationType')} {other}"
+                    + (f" ({other_name})" if other_name else ""),
+                })
         warnings = []
         if pos == 0 and orphan:
             names = ", ".join(f"{_str(a.get('name')) or '?'} <{a.get('id')}>" for a in orphan)

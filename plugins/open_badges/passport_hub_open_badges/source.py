@@ -8,6 +8,8 @@ from passport_hub.contract import CredentialSource, Document
 from passport_hub.errors import MalformedError, UnrecognizedError
 from passport_hub.model import CredentialRecord
 
+from .records import CLR_TYPE, clr_records, credential_records, is_credential, types_of
+
 FORMATS = (
     "application/vc+ld+json; Open Badges 3.0 OpenBadgeCredential / AchievementCredential",
     "application/vc+ld+json; CLR 2.0 ClrCredential",
@@ -16,13 +18,21 @@ FORMATS = (
 )
 
 
+def _maybe_jwt(data: bytes) -> bool:
+    """Could ``data`` be a compact JWS? (vcjwt, and the crypto it imports, loads only then.)"""
+    if not data[:64].lstrip().startswith(b"eyJ"):
+        return False
+    from .vcjwt import looks_like_jwt
+
+    return looks_like_jwt(data)
+
+
 def _credential(document: Document):
     """(credential dict, form) or None; never raises."""
-    from .records import is_credential
-    from .vcjwt import JwtError, credential_of, decode, looks_like_jwt
-
     data = document.data
-    if looks_like_jwt(data):
+    if _maybe_jwt(data):
+        from .vcjwt import JwtError, credential_of, decode
+
         try:
             cred = credential_of(decode(data))
         except JwtError:
@@ -47,12 +57,9 @@ class OpenBadgesSource(CredentialSource):
             return False
 
     def parse(self, document: Document) -> Iterator[CredentialRecord]:
-        from .records import CLR_TYPE, clr_records, credential_records, types_of
-        from .vcjwt import looks_like_jwt
-
         found = _credential(document)
         if found is None:
-            if looks_like_jwt(document.data):
+            if _maybe_jwt(document.data):
                 raise MalformedError(f"{document.name}: a JWT that carries no verifiable credential")
             document.json()  # raises MalformedError for broken JSON
             raise UnrecognizedError(
