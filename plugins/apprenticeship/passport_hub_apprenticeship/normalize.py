@@ -9,7 +9,7 @@ samples' vocabulary; see README.md for the list.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,11 +47,15 @@ _ALIASES = {
 }
 
 
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
 def header_key(header: str) -> str:
     """A column name as written (``"O*NET-SOC Code"``, ``apprenticeName``) -> the roster column."""
     text = header.replace("\ufeff", "").strip()
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)  # camelCase -> camel_Case
-    key = re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")
+    text = _CAMEL_BOUNDARY.sub("_", text)  # camelCase -> camel_Case
+    key = _NOT_ALNUM.sub("_", text.casefold()).strip("_")
     return _ALIASES.get(key, key)
 
 
@@ -89,6 +93,8 @@ class RowOutcome:
 _ONET = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
 _ONET_DOTS = re.compile(r"^(\d{2})\.(\d{4})\.(\d{2})$")
 _SOC = re.compile(r"^\d{2}-\d{4}$")
+_SPACED_SEPARATOR = re.compile(r"\s*([-.])\s*")
+_DIGITS_AND_SEPARATORS = re.compile(r"[\d.\-]+")
 NO_MATCH_SENTINELS = frozenset({"99-9999", "99-9999.00"})
 
 
@@ -105,8 +111,9 @@ def normalize_onet(raw: str | None) -> tuple[str | None, list[str]]:
     code = raw.strip()
     if code != raw:
         flags.append("whitespace_trimmed")
-    squeezed = re.sub(r"\s*([-.])\s*", r"\1", code)
-    if squeezed != code and re.fullmatch(r"[\d.\-]+", squeezed):
+    # (the code is stripped: only a code with inner whitespace can change)
+    squeezed = _SPACED_SEPARATOR.sub(r"\1", code) if len(code.split()) > 1 else code
+    if squeezed != code and _DIGITS_AND_SEPARATORS.fullmatch(squeezed):
         code = squeezed
         if "whitespace_trimmed" not in flags:
             flags.append("whitespace_trimmed")
@@ -133,12 +140,13 @@ def is_all_other(onet_code: str) -> bool:
 
 
 _TYPES = {"timebased": "Time-Based", "competencybased": "Competency-Based", "hybrid": "Hybrid"}
+_TYPE_SEPARATORS = re.compile(r"[\s_\-]+")
 
 
 def normalize_type(raw: str | None) -> tuple[str | None, list[str]]:
     if raw is None or not raw.strip():
         return None, []
-    key = re.sub(r"[\s_\-]+", "", raw).casefold()
+    key = _TYPE_SEPARATORS.sub("", raw).casefold()
     if key in _TYPES:
         return _TYPES[key], []
     return None, ["apprenticeship_type_unrecognized"]
@@ -230,8 +238,23 @@ def _clean(value: str | None) -> str | None:
 # --- one row -----------------------------------------------------------------------------
 
 
-def normalize_row(raw: Mapping[str, str | None], row: int) -> RowOutcome:
-    """Normalize one row whose values are text (``None`` or ``""`` for blank)."""
+def _per_document(memo: dict[tuple[Any, str], Any] | None, lookup: Callable[[str], Any], text: str) -> Any:
+    # a roster repeats its states and agency texts row after row: look each up once per document
+    if memo is None:
+        return lookup(text)
+    key = (lookup, text)
+    if key not in memo:
+        memo[key] = lookup(text)
+    return memo[key]
+
+
+def normalize_row(
+    raw: Mapping[str, str | None], row: int, memo: dict[tuple[Any, str], Any] | None = None
+) -> RowOutcome:
+    """Normalize one row whose values are text (``None`` or ``""`` for blank).
+
+    ``memo``: a dict kept for one document's rows (state and agency lookups made once).
+    """
     out = RowOutcome(row=row)
     name = _clean(raw.get("apprentice_name"))
     title = _clean(raw.get("occupation_title"))
@@ -245,7 +268,7 @@ def normalize_row(raw: Mapping[str, str | None], row: int) -> RowOutcome:
         "registration_state": state_text, "completion_date": completion,
     }
     missing = [f"missing_required:{f}" for f in REQUIRED if not present[f]]
-    state = state_code(state_text) if state_text else None
+    state = _per_document(memo, state_code, state_text) if state_text else None
     if state_text and state is None:
         missing.append("invalid_value:registration_state")
     if missing:
@@ -267,7 +290,7 @@ def normalize_row(raw: Mapping[str, str | None], row: int) -> RowOutcome:
         out.flag("missing_program_registration_number")
 
     agency_name = _clean(raw.get("registration_agency"))
-    agency_type = agency_type_from_text(agency_name)
+    agency_type = _per_document(memo, agency_type_from_text, agency_name) if agency_name else None
     if agency_type is None:
         types = agency_types().get(state, frozenset())
         if len(types) == 1:

@@ -5,21 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from passport_hub.model import (
-    Achievement,
-    CredentialRecord,
-    Credit,
-    CreditUnit,
-    Holder,
-    Identifier,
-    Issuer,
-    Kind,
-    Occupation,
-    RecordStatus,
-    Result,
-    Source,
-    stable_id,
-)
+from passport_hub.model import CredentialRecord, CreditUnit, Kind, RecordStatus, stable_id
 
 from .normalize import is_all_other
 from .reference import STATE_NAMES, known_onet_codes
@@ -80,55 +66,61 @@ def build_record(
     description: str,
     extra_results: dict[str, Any] | None = None,
     disambiguator: str | None = None,
+    known_id: str | None = None,
 ) -> CredentialRecord:
-    identifiers: list[Identifier] = []
+    """The validated record of one normalized row (``known_id``: its :func:`record_id`, when already made)."""
+    # plain dicts, validated in one pass: building each part as a model first validated every
+    # identifier, occupation and result on its own
+    identifiers: list[dict[str, Any]] = []
     if row["program_registration_number"]:
-        identifiers.append(Identifier(scheme="program_registration", value=row["program_registration_number"]))
+        identifiers.append({"scheme": "program_registration", "value": row["program_registration_number"]})
     if row["rapids_code"]:
-        identifiers.append(Identifier(scheme="rapids", value=row["rapids_code"]))
+        identifiers.append({"scheme": "rapids", "value": row["rapids_code"]})
 
-    occupations: list[Occupation] = []
+    occupations: list[dict[str, Any]] = []
     if row["onet_soc_code"]:
-        occupations.append(Occupation(framework="onet_soc", code=row["onet_soc_code"],
-                                      title=known_onet_codes().get(row["onet_soc_code"])))
-        occupations.append(Occupation(framework="soc", code=row["soc_code"]))
+        occupations.append({"framework": "onet_soc", "code": row["onet_soc_code"],
+                            "title": known_onet_codes().get(row["onet_soc_code"])})
+        occupations.append({"framework": "soc", "code": row["soc_code"]})
     if row["rapids_code"]:
-        occupations.append(Occupation(framework="rapids", code=row["rapids_code"], title=row["occupation_title"]))
+        occupations.append({"framework": "rapids", "code": row["rapids_code"], "title": row["occupation_title"]})
 
-    credit: list[Credit] = []
+    credit: list[dict[str, Any]] = []
     for column, subject in (("ojl_hours", "on-the-job learning"), ("rti_hours", "related technical instruction")):
         if row[column] is not None:
-            credit.append(Credit(amount=row[column], unit=CreditUnit.CLOCK_HOURS, subject=subject))
+            credit.append({"amount": row[column], "unit": CreditUnit.CLOCK_HOURS, "subject": subject})
 
-    results = [Result(name=name, value=str(row[name])) for name in _RESULT_FIELDS if row[name] is not None]
+    results = [{"name": name, "value": str(row[name])} for name in _RESULT_FIELDS if row[name] is not None]
     url = career_url(row["onet_soc_code"])
     if url:
-        results.append(Result(name="onet_career_url", value=url))
+        results.append({"name": "onet_career_url", "value": url})
     for name, value in (extra_results or {}).items():
         if value is not None:
-            results.append(Result(name=name, value=str(value)))
+            results.append({"name": name, "value": str(value)})
 
-    issuer_ids = [Identifier(scheme="registration_state", value=row["registration_state"])]
+    issuer_ids = [{"scheme": "registration_state", "value": row["registration_state"]}]
     if row["registration_agency_type"]:
-        issuer_ids.insert(0, Identifier(scheme="registration_agency_type", value=row["registration_agency_type"]))
+        issuer_ids.insert(0, {"scheme": "registration_agency_type", "value": row["registration_agency_type"]})
 
-    return CredentialRecord(
-        id=record_id(row, disambiguator=disambiguator),
-        holder=Holder(name=row["apprentice_name"]),
-        issuer=Issuer(name=issuer_name(row), identifiers=issuer_ids),
-        achievement=Achievement(
-            kind=Kind.APPRENTICESHIP,
-            title=row["occupation_title"],
-            description=description,
-            identifiers=identifiers,
-            occupations=occupations,
-            credit=credit,
-        ),
-        issued_on=date.fromisoformat(row["completion_date"]),
-        expires_on=None,  # completion certificates do not expire
-        status=RecordStatus.ACTIVE,
-        results=results,
-        source=Source(plugin=SOURCE_NAME, plugin_version=plugin_version, format=fmt,
-                      document_sha256=document_sha256, locator=locator),
-        warnings=list(flags),
-    )
+    if known_id is None or disambiguator:
+        known_id = record_id(row, disambiguator=disambiguator)
+    return CredentialRecord.model_validate({
+        "id": known_id,
+        "holder": {"name": row["apprentice_name"]},
+        "issuer": {"name": issuer_name(row), "identifiers": issuer_ids},
+        "achievement": {
+            "kind": Kind.APPRENTICESHIP,
+            "title": row["occupation_title"],
+            "description": description,
+            "identifiers": identifiers,
+            "occupations": occupations,
+            "credit": credit,
+        },
+        "issued_on": date.fromisoformat(row["completion_date"]),
+        "expires_on": None,  # completion certificates do not expire
+        "status": RecordStatus.ACTIVE,
+        "results": results,
+        "source": {"plugin": SOURCE_NAME, "plugin_version": plugin_version, "format": fmt,
+                   "document_sha256": document_sha256, "locator": locator},
+        "warnings": list(flags),
+    })

@@ -20,6 +20,13 @@ from .normalize import COLUMNS, REQUIRED, RowOutcome, header_key, mark_duplicate
 _SIGNATURE = ("apprentice_name", "completion_date")
 
 
+def _may_name_completion_date(text: str) -> bool:
+    """False when no header in ``text`` can map to ``completion_date``: every spelling of it
+    holds "complet", and :func:`header_key` only ever splits text apart (camelCase, punctuation),
+    except where it drops a BOM or csv drops a quote. Keeps sniff cheap on foreign documents."""
+    return "complet" in text.replace("\ufeff", "").replace('"', "").casefold()
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 
@@ -59,7 +66,10 @@ def sniff_csv(document: Document) -> bool:
         head = document.head(8192).decode("utf-8-sig", errors="ignore")
     except Exception:  # pragma: no cover - decode with errors="ignore" does not raise
         return False
-    _, columns = _pick_delimiter(_first_line(head))
+    line = _first_line(head)
+    if not _may_name_completion_date(line):
+        return False
+    _, columns = _pick_delimiter(line)
     return all(c in columns for c in _SIGNATURE)
 
 
@@ -77,6 +87,7 @@ def read_csv(document: Document) -> list[RowOutcome]:
 
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     outcomes: list[RowOutcome] = []
+    memo: dict = {}
     try:
         next(reader)  # header
         row_number = 0
@@ -91,7 +102,7 @@ def read_csv(document: Document) -> list[RowOutcome]:
                 out = RowOutcome(row=row_number)
                 out.reject("malformed_row:field_count")
             else:
-                out = normalize_row(dict(zip(columns, fields, strict=True)), row_number)
+                out = normalize_row(dict(zip(columns, fields, strict=True)), row_number, memo)
             out.line = line
             outcomes.append(out)
     except csv.Error as exc:
@@ -123,7 +134,7 @@ def sniff_json(document: Document) -> bool:
     if isinstance(doc, dict) and doc.get("exportType") == "apprenticeship_completions":
         return True
     first = next((r for r in records if isinstance(r, dict)), None)
-    if first is None:
+    if first is None or not any(_may_name_completion_date(k) for k in first):
         return False
     keys = {header_key(k) for k in first}
     return all(c in keys for c in _SIGNATURE)
@@ -134,6 +145,8 @@ class _BadValue(ValueError):
 
 
 def _as_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
     if value is None:
         return None
     if isinstance(value, bool):
@@ -144,8 +157,6 @@ def _as_text(value: Any) -> str | None:
         if value.is_integer():
             return str(int(value))
         return repr(value)
-    if isinstance(value, str):
-        return value
     raise _BadValue
 
 
@@ -162,6 +173,9 @@ def read_json(document: Document) -> list[RowOutcome]:
                 "records (truncated or edited export)"
             )
     outcomes: list[RowOutcome] = []
+    memo: dict = {}
+    # the export's entries share their keys: each key is mapped to its column once
+    key_columns: dict[str, str] = {}
     for index, item in enumerate(records):
         row = index + 1
         if not isinstance(item, Mapping):
@@ -171,7 +185,12 @@ def read_json(document: Document) -> list[RowOutcome]:
             values: dict[str, str | None] = {}
             bad: list[str] = []
             for key, value in item.items():
-                column = header_key(str(key))
+                column = key_columns.get(key)
+                if column is None:
+                    column = key_columns[key] = header_key(str(key))
+                if type(value) is str:  # the common case, without _as_text's checks
+                    values[column] = value
+                    continue
                 try:
                     values[column] = _as_text(value)
                 except _BadValue:
@@ -180,7 +199,7 @@ def read_json(document: Document) -> list[RowOutcome]:
                 out = RowOutcome(row=row)
                 out.reject(*bad)
             else:
-                out = normalize_row(values, row)
+                out = normalize_row(values, row, memo)
         out.index = index
         outcomes.append(out)
     if not outcomes:

@@ -85,7 +85,8 @@ class ApprenticeshipSource(CredentialSource):
                 continue
             # rows kept despite a conflicting completion date: the first keeps the plain id
             disambiguator = None
-            if record_id(out.record) in seen_ids:
+            plain_id = record_id(out.record)
+            if plain_id in seen_ids:
                 disambiguator = f"completed:{out.record['completion_date']}"
             locator = f"row {out.row} (line {out.line})" if out.line is not None else f"records[{out.index}]"
             record = build_record(
@@ -98,6 +99,7 @@ class ApprenticeshipSource(CredentialSource):
                 description="Registered Apprenticeship completion (sponsor completion roster)",
                 extra_results={"term_hours_text": out.extras.get("term_hours_text")},
                 disambiguator=disambiguator,
+                known_id=plain_id,
             )
             seen_ids.add(record.id)
             records.append(record)
