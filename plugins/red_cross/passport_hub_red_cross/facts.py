@@ -7,18 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from passport_hub.dates import parse_date_ex
-from passport_hub.model import (
-    Achievement,
-    CredentialRecord,
-    Holder,
-    Identifier,
-    Issuer,
-    Kind,
-    RecordStatus,
-    Result,
-    Source,
-    stable_id,
-)
+from passport_hub.model import CredentialRecord, Kind, RecordStatus, stable_id
 
 from .ids import ISSUER_NAME, ISSUER_URL, verify_url
 
@@ -120,51 +109,52 @@ def _split_name(name: str) -> tuple[str | None, str | None]:
 
 
 def to_record(facts: CertificateFacts, *, plugin_version: str, document_sha256: str, fmt: str) -> CredentialRecord:
+    # plain dicts, validated in one pass (not one model per identifier and result)
     holder = None
     if facts.holder_name:
         given, family = _split_name(facts.holder_name)
-        holder = Holder(name=facts.holder_name, given_name=given, family_name=family)
-    identifiers = [Identifier(scheme="certificate_number", value=facts.cert_id)]
+        holder = {"name": facts.holder_name, "given_name": given, "family_name": family}
+    identifiers = [{"scheme": "certificate_number", "value": facts.cert_id}]
     if facts.course_code:
-        identifiers.append(Identifier(scheme="red_cross_course_code", value=facts.course_code))
-    results: list[Result] = []
-
-    def add(name: str, value: object) -> None:
+        identifiers.append({"scheme": "red_cross_course_code", "value": facts.course_code})
+    verify = facts.verify_url
+    results: list[dict[str, str]] = []
+    for name, value in (
+        ("delivery_format", facts.delivery_format),
+        ("completion_date", facts.completion_date.isoformat() if facts.completion_date else None),
+        ("instructor", facts.instructor),
+        ("training_provider", facts.provider),
+        ("aas_number", facts.aas_number),
+        ("validity", facts.validity_text),
+        ("expiry_basis", facts.expiry_basis),
+        ("status_text", facts.status_text),
+        ("download_status", facts.pipe_status),
+        ("certificate_format", facts.certificate_format),
+        ("verify_url", verify),
+        ("verify_url_as_printed", facts.verify_url_as_printed),
+    ):
         if value is not None and str(value).strip():
-            results.append(Result(name=name, value=str(value)))
-
-    add("delivery_format", facts.delivery_format)
-    add("completion_date", facts.completion_date.isoformat() if facts.completion_date else None)
-    add("instructor", facts.instructor)
-    add("training_provider", facts.provider)
-    add("aas_number", facts.aas_number)
-    add("validity", facts.validity_text)
-    add("expiry_basis", facts.expiry_basis)
-    add("status_text", facts.status_text)
-    add("download_status", facts.pipe_status)
-    add("certificate_format", facts.certificate_format)
-    add("verify_url", facts.verify_url)
-    add("verify_url_as_printed", facts.verify_url_as_printed)
-    return CredentialRecord(
+            results.append({"name": name, "value": str(value)})
+    return CredentialRecord.model_validate({
         # keyed on the issuer and the certificate number only: a certificate PDF and the
         # lookup of the same certificate give the same id
-        id=stable_id(ISSUER_NAME, "certificate_number", facts.cert_id),
-        holder=holder,
-        issuer=Issuer(name=ISSUER_NAME, url=ISSUER_URL),
-        achievement=Achievement(kind=Kind.CERTIFICATION, title=facts.course_title, identifiers=identifiers),
-        issued_on=facts.issue_date or facts.completion_date,
-        expires_on=facts.expiry_date,
-        status=facts.status,
-        results=results,
-        source=Source(
-            plugin="red_cross",
-            plugin_version=plugin_version,
-            format=fmt,
-            document_sha256=document_sha256,
-            locator=facts.verify_url,
-        ),
-        warnings=list(facts.warnings),
-    )
+        "id": stable_id(ISSUER_NAME, "certificate_number", facts.cert_id),
+        "holder": holder,
+        "issuer": {"name": ISSUER_NAME, "url": ISSUER_URL},
+        "achievement": {"kind": Kind.CERTIFICATION, "title": facts.course_title, "identifiers": identifiers},
+        "issued_on": facts.issue_date or facts.completion_date,
+        "expires_on": facts.expiry_date,
+        "status": facts.status,
+        "results": results,
+        "source": {
+            "plugin": "red_cross",
+            "plugin_version": plugin_version,
+            "format": fmt,
+            "document_sha256": document_sha256,
+            "locator": verify,
+        },
+        "warnings": list(facts.warnings),
+    })
 
 
 def result_value(record: CredentialRecord, name: str) -> str | None:

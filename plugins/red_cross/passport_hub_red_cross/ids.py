@@ -70,4 +70,6 @@ def delivery_format(course_code: str | None, format_text: str | None = None) -> 
 def names_match(a: str | None, b: str | None) -> bool:
     """Two names (people or courses) are the same after case, accents, spacing and
     punctuation are ignored (the core's matching rule)."""
-    return bool(a and b) and normalize_text(a) == normalize_text(b)
+    if not (a and b):
+        return False
+    return a == b or normalize_text(a) == normalize_text(b)

@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from lxml import etree
+from lxml.html import defs
+
 from passport_hub.errors import MalformedError, NotFoundError, UnavailableError
 
 from .facts import STATUS_TEXT, CertificateFacts, fill_expiry, read_date, settle_status
@@ -23,10 +26,67 @@ PIPE_FIELDS = 18
 #: markers that say "this is (meant to be) a lookup answer" (for sniff)
 MARKERS = (b"result-certificate-dt", b"no-certificate-result", b"empty-certificate-result", b"certpdfdownload")
 MAX_HTML_BYTES = 2_000_000
+#: how far into a document sniff looks for the markers
+SNIFF_BYTES = 200_000
+#: a substring of every marker (one scan instead of one per marker)
+_MARKER_PART = re.compile(rb"c(?:ertificate-(?:dt|result)|ertpdfdownload)")
+_FIRST_TAG = re.compile(rb"<([A-Za-z][^\s/>]*)")
+#: HTML element names (lxml's list and the HTML5 ones it lacks)
+_HTML_TAGS = frozenset(t.encode() for t in defs.tags) | {
+    b"main", b"template", b"picture", b"dialog", b"slot", b"data", b"bdi", b"search", b"frame", b"noframes"}
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
-def _cls(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+_HEADINGS = etree.XPath("//title | //h1")
+#: result rows: a cheap test first (the class text holds the name), then the exact class-name test
+#: in Python on the few it finds (an XPath concat(normalize-space(@class)) test on every div cost more)
+_ROW_CANDIDATES = etree.XPath("//div[contains(@class, 'result-certificate-dt')]")
+#: the class names read inside a row
+_ROW_CLASSES = frozenset({"col-class", "col-st-name", "col-date", "col-status",
+                          "certpdfdownload", "certpdfurl", "eachcert", "certid"})
+
+
+def _first_tag(head: bytes) -> bytes | None:
+    """The lower-cased name of the first element in ``head`` (comments, doctype and XML
+    declaration skipped), or ``None`` when the head does not show one."""
+    pos = 0
+    while (pos := head.find(b"<", pos)) >= 0:
+        if head.startswith(b"<!--", pos):
+            end, skip = head.find(b"-->", pos + 4), 3
+        elif head.startswith((b"<!", b"<?"), pos):
+            end, skip = head.find(b">", pos + 2), 1
+        elif m := _FIRST_TAG.match(head, pos):
+            return m[1].lower()
+        else:
+            end, skip = pos, 1
+        if end < 0:
+            return None
+        pos = end + skip
+    return None
+
+
+def has_markers(data: bytes) -> bool:
+    """A marker within the first :data:`SNIFF_BYTES` bytes."""
+    if _MARKER_PART.search(data, 0, SNIFF_BYTES) is None:
+        return False
+    return any(data.find(marker, 0, SNIFF_BYTES) >= 0 for marker in MARKERS)
+
+
+def looks_like_answer(data: bytes) -> bool:
+    """Sniff: an HTML page or fragment with one of the :data:`MARKERS`.
+
+    A document whose first element is not an HTML element (an XML transcript, say), that is
+    JSON (the lookup's research notes are, and quote the markers) or that is not 8-bit text is
+    no lookup answer; all three are told from the head, without scanning the document."""
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        return False
+    head = data[:4096]
+    if b"\x00" in head:  # UTF-16 (or binary): the ASCII markers cannot be in it
+        return False
+    tag = _first_tag(head)
+    if tag is not None and tag not in _HTML_TAGS:
+        return False
+    return has_markers(data)
 
 
 def _text(el) -> str:
@@ -46,15 +106,15 @@ class LookupAnswer:
     rejected: list[str] = field(default_factory=list)
 
 
-def _load(data: bytes | str, name: str):
+def load_page(data: bytes | str, name: str):
+    """The answer parsed as HTML (``MalformedError`` when it is empty, too large or unreadable)."""
     import lxml.html
-    from lxml import etree
 
     if len(data) > MAX_HTML_BYTES:
         raise MalformedError(f"{name}: the lookup answer is larger than {MAX_HTML_BYTES} bytes; refused")
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
-    if not text.strip():
+    text = _XML_DECLARATION.sub("", text)
+    if not text or text.isspace():
         raise MalformedError(f"{name}: the certificate lookup answered with an empty page")
     parser = lxml.html.HTMLParser(remove_comments=True, no_network=True, recover=True)
     try:
@@ -63,8 +123,10 @@ def _load(data: bytes | str, name: str):
         raise MalformedError(f"{name}: the certificate lookup answer is not readable HTML ({exc})") from None
 
 
-def read_answer(data: bytes | str, *, name: str = "lookup answer", today: date | None = None) -> LookupAnswer:
-    """Every certificate in a lookup answer.
+def read_answer(
+    data: bytes | str, *, name: str = "lookup answer", today: date | None = None, page=None
+) -> LookupAnswer:
+    """Every certificate in a lookup answer (``page``: ``data`` already parsed by :func:`load_page`).
 
     :raises NotFoundError: the answer is the no-match text.
     :raises UnavailableError: the answer is the CDN's ``Access Denied`` page.
@@ -72,14 +134,14 @@ def read_answer(data: bytes | str, *, name: str = "lookup answer", today: date |
         or no row could be read.
     """
     today = today or date.today()
-    root = _load(data, name)
-    heading = " ".join(_text(el) for el in root.xpath("//title | //h1"))
+    root = page if page is not None else load_page(data, name)
+    heading = " ".join(_text(el) for el in _HEADINGS(root))
     if ACCESS_DENIED_TEXT in heading.lower():
         raise UnavailableError(
             f"{name}: the Red Cross site refused the lookup (Access Denied, bot protection); "
             "the certificate could not be checked - this does not mean it does not exist"
         )
-    rows = root.xpath(f"//div[{_cls('result-certificate-dt')}]")
+    rows = [div for div in _ROW_CANDIDATES(root) if "result-certificate-dt" in _class_names(div.get("class"))]
     if not rows:
         page_text = _text(root).lower()
         if NO_MATCH_TEXT in page_text:
@@ -109,31 +171,56 @@ class _RowRejected(Exception):
     pass
 
 
-def _one(row, css: str, position: int, what: str, required: bool) -> str | None:
-    found = row.xpath(f".//*[{_cls(css)}]")
+def _class_names(value: str) -> list[str]:
+    """The names in a class attribute, split as ``normalize-space()`` splits (on these four characters only)."""
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\t", " ").replace("\n", " ").replace("\r", " ")
+    return value.split(" ")
+
+
+def _row_cells(row) -> dict[str, list]:
+    """The row's descendant elements of each :data:`_ROW_CLASSES` class, in document order: one
+    walk of the row (an XPath class test per class costs more than the walk, even compiled)."""
+    cells: dict[str, list] = {}
+    for el in row.iterdescendants(etree.Element):
+        value = el.get("class")
+        if not value:
+            continue
+        for token in _class_names(value):
+            if token in _ROW_CLASSES:
+                found = cells.setdefault(token, [])
+                if not found or found[-1] is not el:  # a name written twice is one match
+                    found.append(el)
+    return cells
+
+
+def _one(cells: dict[str, list], css: str, position: int, what: str, required: bool) -> str | None:
+    found = cells.get(css, ())
     if len(found) > 1:
         raise _RowRejected(f"row {position}: {len(found)} {what} cells; the row does not fit, skipped")
-    if not found or not _text(found[0]):
+    text = _text(found[0]) if found else ""
+    if not text:
         if required:
             raise _RowRejected(f"row {position}: no {what}; the row does not fit, skipped")
         return None
-    return _text(found[0])
+    return text
 
 
-def _input_values(row, css: str) -> list[str]:
-    return [v for v in row.xpath(f".//input[{_cls(css)}]/@value")]
+def _input_values(cells: dict[str, list], css: str) -> list[str]:
+    return [value for el in cells.get(css, ()) if el.tag == "input" and (value := el.get("value")) is not None]
 
 
 def _read_row(row, position: int, today: date) -> CertificateFacts:
     where = f"row {position}"
-    title = _one(row, "col-class", position, "course title", True)
-    holder = _one(row, "col-st-name", position, "student name", True)
-    date_text = _one(row, "col-date", position, "completion date", False)
-    status_text = _one(row, "col-status", position, "status", False)
+    cells = _row_cells(row)
+    title = _one(cells, "col-class", position, "course title", True)
+    holder = _one(cells, "col-st-name", position, "student name", True)
+    date_text = _one(cells, "col-date", position, "completion date", False)
+    status_text = _one(cells, "col-status", position, "status", False)
 
     pipe: list[str] | None = None
     warnings: list[str] = []
-    values = _input_values(row, "certpdfdownload") or _input_values(row, "certpdfurl")
+    values = _input_values(cells, "certpdfdownload") or _input_values(cells, "certpdfurl")
     if len(values) > 1:
         raise _RowRejected(f"{where}: {len(values)} hidden download values; the row does not fit, skipped")
     if values:
@@ -147,7 +234,7 @@ def _read_row(row, position: int, today: date) -> CertificateFacts:
             )
 
     # every place the row names its certificate ID must agree
-    raw_ids = _input_values(row, "eachcert") + _input_values(row, "certid")
+    raw_ids = _input_values(cells, "eachcert") + _input_values(cells, "certid")
     if pipe:
         raw_ids += [pipe[0], pipe[17]]
     raw_ids = [r for r in raw_ids if r.strip()]

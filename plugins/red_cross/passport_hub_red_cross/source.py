@@ -18,6 +18,19 @@ FORMAT_PDF = "red_cross.certificate_pdf"
 _NAME_HINT = re.compile(r"red[ _.-]?cross", re.IGNORECASE)
 
 
+_PAGE_KEY = "red_cross.lookup_page"
+
+
+def _page(document: Document):
+    """The lookup answer's parsed HTML, parsed once per document."""
+    page = document._cache.get(_PAGE_KEY)
+    if page is None:
+        from .lookup_html import load_page
+
+        page = document._cache[_PAGE_KEY] = load_page(document.data, document.name)
+    return page
+
+
 class RedCrossSource(CredentialSource):
     name = "red_cross"
     title = "American Red Cross certificates (certificate PDFs and the Find My Certificate lookup)"
@@ -47,11 +60,9 @@ class RedCrossSource(CredentialSource):
                 # an image-only scan: claim it only when its name says Red Cross, so that
                 # parse can explain that the text could not be read
                 return bool(_NAME_HINT.search(document.name))
-            from .lookup_html import MARKERS
+            from .lookup_html import looks_like_answer
 
-            # find() within the first 200 kB: no copy of the head for every document sniffed
-            find = document.data.find
-            return any(find(marker, 0, 200_000) >= 0 for marker in MARKERS)
+            return looks_like_answer(document.data)
         except Exception:  # sniff never raises
             return False
 
@@ -81,12 +92,12 @@ class RedCrossSource(CredentialSource):
 
     def _parse_lookup(self, document: Document) -> list[CredentialRecord]:
         from .facts import to_record
-        from .lookup_html import MARKERS, read_answer
+        from .lookup_html import has_markers, read_answer
 
         looks_html = (document.media_type or "").startswith("text/html") or document.suffix in ("html", "htm")
-        if not looks_html and not any(m in document.data[:200_000] for m in MARKERS):
+        if not looks_html and not has_markers(document.data):
             raise UnrecognizedError(f"{document.name}: neither a Red Cross certificate PDF nor a lookup answer")
-        answer = read_answer(document.data, name=document.name, today=self.clock())
+        answer = read_answer(document.data, name=document.name, today=self.clock(), page=_page(document))
         records = []
         for facts in answer.certificates:
             # a row that did not fit is skipped; the other rows carry the warning
@@ -122,13 +133,15 @@ class RedCrossSource(CredentialSource):
         finally:
             if own:
                 await http.aclose()
-        answer = read_answer(body, name=name, today=self.clock())
+        document = Document(data=body, name=name, media_type="text/html", origin="fetch")
+        # the parsed page stays with the document: importing it does not parse it again
+        answer = read_answer(body, name=name, today=self.clock(), page=_page(document))
         wanted = params.get("certnumber")
         if wanted and not any(c.cert_id == wanted for c in answer.certificates):
             raise MalformedError(
                 f"{name}: the Red Cross lookup answered with other certificates than {wanted}; nothing was read"
             )
-        yield Document(data=body, name=name, media_type="text/html", origin="fetch")
+        yield document
 
     async def check(self) -> CheckResult:
         from .lookup import lookup
