@@ -22,83 +22,25 @@ from passport_hub.contract import parse_json
 from passport_hub.dates import parse_date_or_none
 from passport_hub.errors import MalformedError, UnrecognizedError
 from passport_hub.model import (
-    Achievement,
     CatalogEntry,
-    Classification,
-    Credit,
-    Identifier,
-    Issuer,
-    Occupation,
     RegistryStatus,
-    Skill,
-    Source,
     stable_id,
 )
 
+from .detect import FORMAT_ENVELOPE, FORMAT_GRAPH, FORMAT_SEARCH, detect_form, node_types
 from .jsonld import (
     as_list,
-    canonical_iri,
     clean_text,
     is_sandbox_iri,
     iter_dicts,
     lang_list,
     lang_text,
-    node_key,
     normalize_ctid,
     ref_id,
 )
-from .vocab import ClassInfo, classify_type, is_ctdl_term, local_name
+from .vocab import ClassInfo, classify_type, local_name
 
 PLUGIN = "credential_engine"
-FORMAT_RESOURCE = "ctdl-jsonld/resource"
-FORMAT_GRAPH = "ctdl-jsonld/graph"
-FORMAT_ENVELOPE = "ctdl-jsonld/envelope"
-FORMAT_SEARCH = "ctdl-jsonld/search"
-
-# ---------------------------------------------------------------------------------------
-# recognising the document
-
-
-def _types(node: dict) -> list[str]:
-    return [t for t in as_list(node.get("@type")) if isinstance(t, str)]
-
-
-def is_ctdl_node(node: Any) -> bool:
-    """A JSON object typed in a CTDL namespace, or carrying a ``ceterms:ctid``."""
-    if not isinstance(node, dict):
-        return False
-    return "ceterms:ctid" in node or any(is_ctdl_term(t) for t in _types(node))
-
-
-_W3C_CONTEXTS = ("w3.org/2018/credentials", "w3.org/ns/credentials", "purl.imsglobal.org")
-
-
-def _foreign_context(data: dict) -> bool:
-    """Open Badges / W3C VC contexts: those documents belong to other plugins."""
-    return any(
-        isinstance(c, str) and any(m in c for m in _W3C_CONTEXTS) for c in as_list(data.get("@context"))
-    )
-
-
-def detect_form(data: Any) -> str | None:
-    """Which CTDL form ``data`` is (``FORMAT_*``), or ``None`` when it is not CTDL."""
-    if isinstance(data, list):
-        sample = data[:20]
-        if sample and all(isinstance(n, dict) for n in sample) and any(is_ctdl_node(n) for n in sample):
-            return FORMAT_SEARCH
-        return None
-    if not isinstance(data, dict) or _foreign_context(data):
-        return None
-    if "decoded_resource" in data or ("envelope_id" in data and "resource" in data):
-        return FORMAT_ENVELOPE
-    graph = data.get("@graph")
-    if isinstance(graph, list):
-        return FORMAT_GRAPH if any(is_ctdl_node(n) for n in graph[:50]) else None
-    if isinstance(data.get("data"), list) and not data.get("@type"):
-        return FORMAT_SEARCH if detect_form(data["data"]) == FORMAT_SEARCH else None
-    if is_ctdl_node(data):
-        return FORMAT_RESOURCE
-    return None
 
 
 def _envelope_payload(envelope: dict, name: str) -> Any:
@@ -125,18 +67,42 @@ def _envelope_payload(envelope: dict, name: str) -> Any:
 # the node index
 
 
+_UNSEEN = object()
+
+
 class NodeIndex:
-    """Every node of a document, reachable by ``@id`` (as written or canonical) and by CTID."""
+    """Every node of a document, reachable by ``@id`` (as written or canonical) and by CTID.
+
+    It also remembers what each IRI of this document normalizes to: a record names the same
+    owner and registry IRIs in several properties, and each is normalized once.
+    """
 
     def __init__(self) -> None:
         self._by_key: dict[str, dict] = {}
+        self._ctids: dict[str, str | None] = {}
+
+    def ctid(self, value: Any) -> str | None:
+        """:func:`normalize_ctid` of ``value``."""
+        if not isinstance(value, str):
+            return None
+        found = self._ctids.get(value, _UNSEEN)
+        if found is _UNSEEN:
+            found = self._ctids[value] = normalize_ctid(value)
+        return found
+
+    def key(self, iri: str) -> str:
+        """A join key for a reference: ``ctid:<lower ctid>`` for registry IRIs, else the IRI."""
+        if iri.startswith("_:"):
+            return iri
+        ctid = self.ctid(iri)
+        return f"ctid:{ctid}" if ctid else iri
 
     def add(self, node: dict) -> None:
         ident = node.get("@id")
         if isinstance(ident, str) and ident:
             self._by_key.setdefault(ident, node)
-            self._by_key.setdefault(node_key(ident), node)
-        ctid = normalize_ctid(node.get("ceterms:ctid"))
+            self._by_key.setdefault(self.key(ident), node)
+        ctid = self.ctid(node.get("ceterms:ctid"))
         if ctid:
             self._by_key.setdefault(f"ctid:{ctid}", node)
 
@@ -146,7 +112,7 @@ class NodeIndex:
         ident = ref_id(ref)
         if not ident:
             return None
-        return self._by_key.get(ident) or self._by_key.get(node_key(ident))
+        return self._by_key.get(ident) or self._by_key.get(self.key(ident))
 
 
 # ---------------------------------------------------------------------------------------
@@ -304,6 +270,7 @@ def read_status(node: dict, warnings: list[str]) -> tuple[RegistryStatus, str | 
 _QA_PROPERTIES = (("ceterms:accreditedBy", "accredited_by"), ("ceterms:recognizedBy", "recognized_by"),
                   ("ceterms:approvedBy", "approved_by"), ("ceterms:regulatedBy", "regulated_by"))
 _CONDITION_PROPERTIES = ("ceterms:requires", "ceterms:recommends", "ceterms:renewal", "ceterms:corequisite")
+_OCCUPATION_CONDITIONS = ("ceterms:isPreparationFor", *_CONDITION_PROPERTIES)
 _CREDIT_UNITS = {"semesterhour": "semester_hours", "quarterhour": "quarter_units", "clockhour": "clock_hours"}
 
 
@@ -316,35 +283,56 @@ class _Ctx:
     plugin_version: str
     wrapper_id: str | None = None
     dangling: dict[str, int] = field(default_factory=dict)
+    #: organization labels by reference IRI: owners are usually offerers too
+    orgs: dict[str, tuple[str, str | None, str | None, bool]] = field(default_factory=dict)
+
+
+# The parts of an entry below are plain dicts, validated once as a whole by
+# CatalogEntry.model_validate: one validation of the nested entry costs a third less than a
+# model per part.
 
 
 def _org_label(ref: Any, ctx: _Ctx) -> tuple[str, str | None, str | None, bool]:
     """(name, ctid, url, resolved) for an organization reference."""
-    node = ctx.index.get(ref)
+    if isinstance(ref, str):
+        label = ctx.orgs.get(ref)
+        if label is None:
+            label = ctx.orgs[ref] = _read_org_label(ref, ctx)
+        return label
+    return _read_org_label(ref, ctx)
+
+
+def _read_org_label(ref: Any, ctx: _Ctx) -> tuple[str, str | None, str | None, bool]:
+    index = ctx.index
+    node = index.get(ref)
     ident = ref_id(ref)
     if node is not None:
-        ctid = normalize_ctid(node.get("ceterms:ctid")) or normalize_ctid(node.get("@id")) or (
-            normalize_ctid(ident) if ident else None
+        ctid = index.ctid(node.get("ceterms:ctid")) or index.ctid(node.get("@id")) or (
+            index.ctid(ident) if ident else None
         )
         name = clean_text(lang_text(node.get("ceterms:name")))
-        url = node.get("ceterms:subjectWebpage") if isinstance(node.get("ceterms:subjectWebpage"), str) else None
+        url = node.get("ceterms:subjectWebpage")
         if name:
-            return name, ctid, url, True
+            return name, ctid, url if isinstance(url, str) else None, True
     if not ident:
         return "unknown", None, None, False
-    ctid = normalize_ctid(ident)
-    iri = canonical_iri(ident)
+    ctid = index.ctid(ident)
+    if ctid and "://" in ident:  # the canonical registry IRI: /graph/ as /resources/, the CTID lower-cased
+        parts = urlsplit(ident)
+        iri = f"{parts.scheme}://{parts.netloc}/resources/{ctid}"
+    else:
+        iri = ident
     return iri, ctid, iri if "://" in iri else None, False
 
 
-def _issuer(node: dict, ctx: _Ctx, warnings: list[str]) -> tuple[Issuer, list[Identifier]]:
+def _issuer(node: dict, ctx: _Ctx, warnings: list[str]) -> tuple[dict, list[dict]]:
     owners = as_list(node.get("ceterms:ownedBy"))
     offerers = as_list(node.get("ceterms:offeredBy"))
-    extra: list[Identifier] = []
+    extra: list[dict] = []
     chosen = owners[0] if owners else (offerers[0] if offerers else None)
     if chosen is None:
         warnings.append("no ceterms:ownedBy or ceterms:offeredBy: the owning organization is unknown")
-        issuer = Issuer(name="unknown")
+        issuer: dict = {"name": "unknown"}
     else:
         name, ctid, url, resolved = _org_label(chosen, ctx)
         if not owners:
@@ -355,59 +343,61 @@ def _issuer(node: dict, ctx: _Ctx, warnings: list[str]) -> tuple[Issuer, list[Id
                 warnings.append(f"owner {ident} is a blank node not present in this document")
             else:
                 warnings.append("owner organization is not in this document: issuer name is its registry URI")
-        issuer = Issuer(
-            name=name,
-            identifiers=[Identifier(scheme="ctid", value=ctid)] if ctid else [],
-            url=url,
-        )
+        issuer = {"name": name, "identifiers": [{"scheme": "ctid", "value": ctid}] if ctid else [], "url": url}
         for other in owners[1:]:
             other_name, other_ctid, _, _ = _org_label(other, ctx)
-            extra.append(Identifier(scheme="co_owned_by", value=other_ctid or other_name))
+            extra.append({"scheme": "co_owned_by", "value": other_ctid or other_name})
     seen: set[str] = set()
     for offerer in offerers:
         off_name, off_ctid, _, _ = _org_label(offerer, ctx)
         value = off_ctid or off_name
         if value not in seen:
             seen.add(value)
-            extra.append(Identifier(scheme="offered_by", value=value))
+            extra.append({"scheme": "offered_by", "value": value})
     for prop, scheme in _QA_PROPERTIES:
-        for ref in as_list(node.get(prop)):
+        refs = node.get(prop)
+        if refs is None:
+            continue
+        for ref in as_list(refs):
             qa_name, qa_ctid, _, resolved = _org_label(ref, ctx)
             ident = ref_id(ref) or ""
             if not resolved and ident.startswith("_:"):
                 ctx.dangling[local_name(prop)] = ctx.dangling.get(local_name(prop), 0) + 1
                 continue
-            extra.append(Identifier(scheme=scheme, value=qa_ctid or qa_name))
+            extra.append({"scheme": scheme, "value": qa_ctid or qa_name})
     return issuer, extra
 
 
-def _occupation_from(al: Alignment, warnings: list[str]) -> Occupation | None:
+def _occupation_from(al: Alignment, warnings: list[str]) -> dict | None:
     if not al.code:
         warnings.append(f"occupation {al.title or '(unnamed)'!r} has no code; left out")
         return None
     if al.framework not in ("onet_soc", "soc"):
         framework = al.framework or "other"
         warnings.append(f"occupation code {al.code!r} is in an unrecognized framework ({al.framework_url or '?'})")
-        return Occupation(framework=framework, code=al.code, title=al.title)
-    return Occupation(framework=al.framework, code=al.code, title=al.title)
+        return {"framework": framework, "code": al.code, "title": al.title}
+    return {"framework": al.framework, "code": al.code, "title": al.title}
 
 
-def _occupations(node: dict, ctx: _Ctx, warnings: list[str]) -> list[Occupation]:
-    out: list[Occupation] = []
+def _occupations(node: dict, ctx: _Ctx, warnings: list[str]) -> list[dict]:
+    out: list[dict] = []
     seen: set[tuple[str, str]] = set()
 
     def add(values: Any) -> None:
         for value in as_list(values):
             al = read_alignment(value, "occupation")
             occ = _occupation_from(al, warnings) if al else None
-            if occ and (occ.framework, occ.code) not in seen:
-                seen.add((occ.framework, occ.code))
+            if occ and (occ["framework"], occ["code"]) not in seen:
+                seen.add((occ["framework"], occ["code"]))
                 out.append(occ)
 
     add(node.get("ceterms:occupationType"))
     dangling = 0
-    for prop in ("ceterms:isPreparationFor", *_CONDITION_PROPERTIES):
-        for condition in iter_dicts(as_list(node.get(prop))):
+    for prop in _OCCUPATION_CONDITIONS:
+        conditions = node.get(prop)
+        if conditions is None:
+            continue
+        for condition in iter_dicts(as_list(conditions)):
             for ref in as_list(condition.get("ceterms:targetOccupation")):
                 target = ctx.index.get(ref)
                 if target is None:
@@ -423,11 +413,14 @@ def _occupations(node: dict, ctx: _Ctx, warnings: list[str]) -> list[Occupation]
 
 
 def _classifications(node: dict, props: tuple[str, ...], context: str, framework: str,
-                     warnings: list[str]) -> list[Classification]:
-    out: list[Classification] = []
+                     warnings: list[str]) -> list[dict]:
+    out: list[dict] = []
     seen: set[tuple[str, str]] = set()
     for prop in props:
-        for value in as_list(node.get(prop)):
+        values = node.get(prop)
+        if values is None:
+            continue
+        for value in as_list(values):
             al = read_alignment(value, context)
             if al is None or not al.code:
                 continue
@@ -436,26 +429,26 @@ def _classifications(node: dict, props: tuple[str, ...], context: str, framework
                 warnings.append(f"{local_name(prop)} code {al.code!r} looks like {fw}, not {framework}; kept")
             if (fw, al.code) not in seen:
                 seen.add((fw, al.code))
-                out.append(Classification(framework=fw, code=al.code, title=al.title))
+                out.append({"framework": fw, "code": al.code, "title": al.title})
     return out
 
 
-def _programs(node: dict, warnings: list[str]) -> list[Classification]:
+def _programs(node: dict, warnings: list[str]) -> list[dict]:
     out = _classifications(node, ("ceterms:instructionalProgramType", "ceterms:cip"), "program", "cip", warnings)
-    codes = {c.code for c in out}
+    codes = {c["code"] for c in out}
     for subject in as_list(node.get("ceterms:subject")):
         text = lang_text(subject.get("ceterms:targetNodeName")) if isinstance(subject, dict) else lang_text(subject)
         match = _CIP_IN_TEXT.search(text or "")
         if match and match.group(1) not in codes:
             codes.add(match.group(1))
-            out.append(Classification(framework="cip", code=match.group(1)))
+            out.append({"framework": "cip", "code": match.group(1)})
             warnings.append(f"CIP code {match.group(1)} read from subject text {text!r}")
     return out
 
 
-def _competency_skill(ref: Any, ctx: _Ctx) -> Skill | None:
+def _competency_skill(ref: Any, ctx: _Ctx) -> dict | None:
     """A skill from a competency node in the document, or from the alignment object itself."""
-    if isinstance(ref, dict) and any(local_name(t) == "Competency" for t in _types(ref)):
+    if isinstance(ref, dict) and any(local_name(t) == "Competency" for t in node_types(ref)):
         node: dict | None = ref  # an embedded competency
     elif isinstance(ref, dict) and ("ceterms:targetNode" in ref or "ceterms:targetNodeName" in ref):
         node = ctx.index.get(ref.get("ceterms:targetNode")) if ref.get("ceterms:targetNode") else None
@@ -476,9 +469,9 @@ def _competency_skill(ref: Any, ctx: _Ctx) -> Skill | None:
                 break
         code = node.get("ceasn:codedNotation") if isinstance(node.get("ceasn:codedNotation"), str) else None
         ident = node.get("@id") if isinstance(node.get("@id"), str) else None
-        ctid = normalize_ctid(node.get("ceterms:ctid"))
-        return Skill(name=name, framework=framework, code=code or ctid,
-                     url=ident if ident and "://" in ident else None)
+        ctid = ctx.index.ctid(node.get("ceterms:ctid"))
+        return {"name": name, "framework": framework, "code": code or ctid,
+                "url": ident if ident and "://" in ident else None}
     if isinstance(ref, dict):
         name = clean_text(lang_text(ref.get("ceterms:targetNodeName")))
         if not name:
@@ -487,25 +480,27 @@ def _competency_skill(ref: Any, ctx: _Ctx) -> Skill | None:
         notation = ref.get("ceterms:codedNotation")
         framework = lang_text(ref.get("ceterms:frameworkName")) or (
             ref.get("ceterms:framework") if isinstance(ref.get("ceterms:framework"), str) else None)
-        return Skill(name=name, framework=framework, code=notation if isinstance(notation, str) else None,
-                     url=target if target and "://" in target else None)
+        return {"name": name, "framework": framework, "code": notation if isinstance(notation, str) else None,
+                "url": target if target and "://" in target else None}
     return None
 
 
-def _skills(node: dict, ctx: _Ctx, warnings: list[str]) -> list[Skill]:
-    out: list[Skill] = []
+def _skills(node: dict, ctx: _Ctx, warnings: list[str]) -> list[dict]:
+    out: list[dict] = []
     seen: set[tuple[str, str | None]] = set()
     missing = 0
     sources = [node.get("ceterms:targetCompetency")]
     for prop in _CONDITION_PROPERTIES:
-        sources.extend(c.get("ceterms:targetCompetency") for c in iter_dicts(as_list(node.get(prop))))
+        conditions = node.get(prop)
+        if conditions is not None:
+            sources.extend(c.get("ceterms:targetCompetency") for c in iter_dicts(as_list(conditions)))
     for refs in sources:
         for ref in as_list(refs):
             skill = _competency_skill(ref, ctx)
             if skill is None:
                 missing += 1
                 continue
-            key = (skill.name.casefold(), skill.code)
+            key = (skill["name"].casefold(), skill["code"])
             if key not in seen:
                 seen.add(key)
                 out.append(skill)
@@ -514,8 +509,8 @@ def _skills(node: dict, ctx: _Ctx, warnings: list[str]) -> list[Skill]:
     return out
 
 
-def _credits(node: dict, warnings: list[str]) -> list[Credit]:
-    out: list[Credit] = []
+def _credits(node: dict, warnings: list[str]) -> list[dict]:
+    out: list[dict] = []
     for condition in iter_dicts(as_list(node.get("ceterms:requires"))):
         amount = condition.get("ceterms:creditUnitValue")
         if not isinstance(amount, (int, float)) or isinstance(amount, bool):
@@ -533,12 +528,12 @@ def _credits(node: dict, warnings: list[str]) -> list[Credit]:
         if unit is None:
             warnings.append(f"credit {amount:g} in unit {term or described or '?'!r} not recorded: unit unknown")
             continue
-        out.append(Credit(amount=float(amount), unit=unit))
+        out.append({"amount": float(amount), "unit": unit})
     return out
 
 
 def _first_type(node: dict) -> ClassInfo | None:
-    infos = [classify_type(t) for t in _types(node)]
+    infos = [classify_type(t) for t in node_types(node)]
     for info in infos:
         if info.is_credential and info.known:
             return info
@@ -573,12 +568,11 @@ def build_entry(node: dict, info: ClassInfo, ctid: str, ctx: _Ctx, locator: str 
     for prop, count in sorted(ctx.dangling.items()):
         warnings.append(f"{prop}: {count} blank-node reference(s) not present in this document")
 
-    identifiers = [Identifier(scheme="ctid", value=ctid), *org_identifiers]
+    identifiers = [{"scheme": "ctid", "value": ctid}, *org_identifiers]
     credential_id = node.get("ceterms:credentialId")
     if isinstance(credential_id, str) and credential_id.strip():
-        identifiers.append(Identifier(scheme="credential_id", value=credential_id.strip()))
-    alternates = lang_list(node.get("ceterms:alternateName"))
-    identifiers.extend(Identifier(scheme="alternate_name", value=a) for a in alternates)
+        identifiers.append({"scheme": "credential_id", "value": credential_id.strip()})
+    identifiers.extend({"scheme": "alternate_name", "value": a} for a in lang_list(node.get("ceterms:alternateName")))
 
     status, lifecycle = read_status(node, warnings)
     effective = None
@@ -591,59 +585,59 @@ def build_entry(node: dict, info: ClassInfo, ctid: str, ctx: _Ctx, locator: str 
     url = node.get("ceterms:subjectWebpage")
     url = url.strip() if isinstance(url, str) and url.strip() else None
 
-    achievement = Achievement(
-        kind=info.kind,
-        title=title,
-        description=description,
-        ctdl_type=info.ctdl_type,
-        ctid=ctid,
-        identifiers=identifiers,
-        skills=_skills(node, ctx, warnings),
-        occupations=_occupations(node, ctx, warnings),
-        credit=_credits(node, warnings),
-    )
+    achievement = {
+        "kind": info.kind,
+        "title": title,
+        "description": description,
+        "ctdl_type": info.ctdl_type,
+        "ctid": ctid,
+        "identifiers": identifiers,
+        "skills": _skills(node, ctx, warnings),
+        "occupations": _occupations(node, ctx, warnings),
+        "credit": _credits(node, warnings),
+    }
     industries = _classifications(node, ("ceterms:industryType", "ceterms:naics"), "industry", "naics", warnings)
     programs = _programs(node, warnings)
-    return CatalogEntry(
-        id=stable_id("ctid", ctid, *(("sandbox",) if sandbox else ()), prefix="cat"),
-        issuer=issuer,
-        achievement=achievement,
-        status=status,
-        lifecycle_status=lifecycle,
-        date_effective=effective,
-        url=url,
-        industries=industries,
-        instructional_programs=programs,
-        source=Source(
-            plugin=PLUGIN,
-            plugin_version=ctx.plugin_version,
-            format=ctx.form,
-            document_sha256=ctx.sha256,
-            locator=locator,
-        ),
-        warnings=warnings,
-    )
+    return CatalogEntry.model_validate({
+        "id": stable_id("ctid", ctid, *(("sandbox",) if sandbox else ()), prefix="cat"),
+        "issuer": issuer,
+        "achievement": achievement,
+        "status": status,
+        "lifecycle_status": lifecycle,
+        "date_effective": effective,
+        "url": url,
+        "industries": industries,
+        "instructional_programs": programs,
+        "source": {
+            "plugin": PLUGIN,
+            "plugin_version": ctx.plugin_version,
+            "format": ctx.form,
+            "document_sha256": ctx.sha256,
+            "locator": locator,
+        },
+        "warnings": warnings,
+    })
 
 
 # ---------------------------------------------------------------------------------------
 # the document
 
 
-def _nodes_of(data: Any, form: str, name: str) -> tuple[list[dict], str | None, str]:
+def _nodes_of(data: Any, form: str, name: str, index: NodeIndex) -> tuple[list[dict], str | None, str]:
     """(nodes in order, wrapper @id, effective form) for a document of a known form."""
     if form == FORMAT_ENVELOPE:
         payload = _envelope_payload(data, name)
         inner = detect_form(payload)
         if inner is None or inner == FORMAT_ENVELOPE:
             raise MalformedError(f"{name}: the envelope's payload is not CTDL JSON-LD")
-        nodes, wrapper, _ = _nodes_of(payload, inner, name)
+        nodes, wrapper, _ = _nodes_of(payload, inner, name, index)
         return nodes, wrapper, FORMAT_ENVELOPE
     if form == FORMAT_GRAPH:
         nodes = [n for n in data["@graph"] if isinstance(n, dict)]
         wrapper = data.get("@id") if isinstance(data.get("@id"), str) else None
-        main_ctid = normalize_ctid(wrapper) if wrapper else None
+        main_ctid = index.ctid(wrapper) if wrapper else None
         if main_ctid:  # the node the wrapper names goes first; never assume position 0
-            nodes.sort(key=lambda n: normalize_ctid(n.get("ceterms:ctid")) != main_ctid)
+            nodes.sort(key=lambda n: index.ctid(n.get("ceterms:ctid")) != main_ctid)
         return nodes, wrapper, form
     if form == FORMAT_SEARCH:
         items = data["data"] if isinstance(data, dict) else data
@@ -661,8 +655,8 @@ def parse_ctdl(data: Any, *, name: str, sha256: str, plugin_version: str) -> Ite
     form = detect_form(data)
     if form is None:
         raise UnrecognizedError(f"{name}: not CTDL JSON-LD (no ceterms: or ceasn: typed node)")
-    nodes, wrapper, form = _nodes_of(data, form, name)
     index = NodeIndex()
+    nodes, wrapper, form = _nodes_of(data, form, name, index)
     for node in nodes:
         index.add(node)
         # embedded nodes in the legacy shapes resolve too
@@ -677,7 +671,7 @@ def parse_ctdl(data: Any, *, name: str, sha256: str, plugin_version: str) -> Ite
         if info is None:
             continue
         ident = node.get("@id") if isinstance(node.get("@id"), str) else None
-        ctid = normalize_ctid(node.get("ceterms:ctid"))
+        ctid = index.ctid(node.get("ceterms:ctid"))
         if ctid is None:
             if ident and ident.startswith("_:"):
                 continue  # a credential described inline, not a registry record

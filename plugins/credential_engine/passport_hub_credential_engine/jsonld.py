@@ -15,6 +15,7 @@ CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 _CTID_IN_TEXT = re.compile(
     r"ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
+_URLSPLIT_SPECIAL = frozenset("\t\r\n[]")
 #: language-map keys tried in order before any other English variant, then the first key
 PREFERRED_LANGUAGES = ("en-us", "en")
 
@@ -31,6 +32,8 @@ def as_list(value: Any) -> list[Any]:
 def _pick_language(mapping: dict[str, Any], prefer: str | None = None) -> Any:
     if not mapping:
         return None
+    if len(mapping) == 1:  # the usual map: whichever rule applies, its one value is picked
+        return next(iter(mapping.values()))
     by_key = {str(k).casefold(): v for k, v in mapping.items()}
     order = ([prefer.casefold()] if prefer else []) + list(PREFERRED_LANGUAGES)
     for key in order:
@@ -84,7 +87,7 @@ def clean_text(text: str | None) -> str | None:
     """Line endings to ``\\n``, no surrounding blanks; ``None`` stays ``None``."""
     if text is None:
         return None
-    cleaned = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    cleaned = (text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text).strip()
     return cleaned or None
 
 
@@ -98,12 +101,13 @@ def normalize_ctid(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if text.lower().startswith("urn:ctid:"):
-        text = text[len("urn:ctid:"):]
+    # text[:9].lower() == "urn:ctid:" as text.lower().startswith("urn:ctid:"), without lowering it all
+    if text[:9].lower() == "urn:ctid:":
+        text = text[9:]
     if "/" in text:
         text = urlsplit(text).path.rstrip("/").rsplit("/", 1)[-1]
-        if text.lower().startswith("urn:ctid:"):
-            text = text[len("urn:ctid:"):]
+        if text[:9].lower() == "urn:ctid:":
+            text = text[9:]
     text = text.lower()
     return text if CTID_RE.match(text) else None
 
@@ -125,14 +129,6 @@ def ref_id(value: Any) -> str | None:
     return None
 
 
-def node_key(iri: str) -> str:
-    """A join key for a reference: ``ctid:<lower ctid>`` for registry IRIs, else the IRI."""
-    if iri.startswith("_:"):
-        return iri
-    ctid = normalize_ctid(iri)
-    return f"ctid:{ctid}" if ctid else iri
-
-
 def registry_host(iri: str | None) -> str | None:
     if not iri or "://" not in iri:
         return None
@@ -140,17 +136,12 @@ def registry_host(iri: str | None) -> str | None:
 
 
 def is_sandbox_iri(iri: str | None) -> bool:
+    # a plain ASCII IRI without "sandbox." cannot have a sandbox host: no URL parse needed
+    # (urlsplit drops tabs and newlines, and refuses unbalanced brackets, so those take the long way)
+    if iri and iri.isascii() and "sandbox." not in iri.lower() and not _URLSPLIT_SPECIAL.intersection(iri):
+        return False
     host = registry_host(iri)
     return bool(host and host.startswith("sandbox."))
-
-
-def canonical_iri(iri: str) -> str:
-    """A registry IRI with ``/graph/`` turned into ``/resources/`` and the CTID lower-cased."""
-    ctid = normalize_ctid(iri)
-    if not ctid or "://" not in iri:
-        return iri
-    parts = urlsplit(iri)
-    return f"{parts.scheme}://{parts.netloc}/resources/{ctid}"
 
 
 def iter_dicts(values: Iterable[Any]) -> Iterable[dict]:

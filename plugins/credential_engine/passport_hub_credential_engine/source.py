@@ -20,6 +20,7 @@ from passport_hub.errors import (
 from passport_hub.model import CatalogEntry
 
 from . import __version__
+from .detect import detect_form
 
 DEFAULT_REGISTRY_URL = "https://credentialengineregistry.org"
 SEARCH_PATH = "/assistant/search/ctdl"
@@ -133,8 +134,6 @@ class CredentialEngineSource(CredentialSource):
 
     def sniff(self, document: Document) -> bool:
         try:
-            from .ctdl import detect_form
-
             return detect_form(document.try_json()) is not None
         except Exception:  # sniff never raises
             return False

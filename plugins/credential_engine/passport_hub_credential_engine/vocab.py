@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 #: namespaces (compact prefixes and expanded IRIs) whose classes are CTDL
 CTDL_PREFIXES = ("ceterms:", "ceasn:", "qdata:", "asn:", "ctdl:")
@@ -45,8 +46,8 @@ def is_ctdl_term(term: object) -> bool:
 
 @dataclass(frozen=True)
 class _Vocab:
-    parent: dict[str, str]
-    kinds: dict[str, str]
+    #: every class of the credential tree → the kind of its nearest ancestor (or itself) that has one
+    kind_of: dict[str, str]
     suffixes: tuple[str, ...]
     non_credential: frozenset[str]
 
@@ -64,16 +65,23 @@ def _vocab() -> _Vocab:
 
     walk(data["credential_tree"], None)
     parent.setdefault("Credential", "")
+    kinds = data["kinds"]
+
+    def kind_of(name: str) -> str:
+        while name:
+            if name in kinds:
+                return kinds[name]
+            name = parent.get(name, "")
+        return "other"
+
     return _Vocab(
-        parent=parent,
-        kinds=dict(data["kinds"]),
+        kind_of={name: kind_of(name) for name in parent},
         suffixes=tuple(data["credential_name_suffixes"]),
         non_credential=frozenset(data["non_credential"]),
     )
 
 
-@dataclass(frozen=True)
-class ClassInfo:
+class ClassInfo(NamedTuple):  # a tuple: one is made for every @type of every node
     """What one CTDL ``@type`` means for the catalog."""
 
     ctdl_type: str  # as written
@@ -94,13 +102,9 @@ def classify_type(term: str) -> ClassInfo:
     if not is_ctdl_term(term):
         return ClassInfo(term, is_credential=False, known=False)
     name = local_name(term)
-    if name in vocab.parent:
-        node = name
-        while node:
-            if node in vocab.kinds:
-                return ClassInfo(term, True, vocab.kinds[node])
-            node = vocab.parent.get(node, "")
-        return ClassInfo(term, True, "other")
+    kind = vocab.kind_of.get(name)
+    if kind is not None:
+        return ClassInfo(term, True, kind)
     if name in vocab.non_credential:
         return ClassInfo(term, is_credential=False)
     if name.endswith(vocab.suffixes):
