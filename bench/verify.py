@@ -17,6 +17,7 @@ Figures:
   duplicated       records with more than one result                 target 0
   not_verified     results other than "verified" (retries exhausted)
   server_dup       ids the issuer confirmed more than once (a retried request that had in fact succeeded)
+  server_connections  TCP connections the client opened (keep-alive: at most C)
 
 Run: python bench/verify.py [--records 1000] [--latency 0.05] [--concurrency 50] [--error-rate 0.05]
 Ends with one JSON line.
@@ -38,10 +39,12 @@ from collections import Counter
 # -- the loopback issuer (subprocess) ---------------------------------------------------------
 
 
-def make_app(latency: float, error_rate: float, retry_after: str, rate_429: float, server_rps: float, seed: int):
+def make_app(latency: float, error_rate: float, retry_after: str, rate_429: float, server_rps: float, seed: int,
+             stack: str = ""):
     rng = random.Random(seed)
     counts: Counter = Counter()
     confirmed: Counter = Counter()
+    peers: set = set()  # client (address, port) pairs: TCP connections the client opened
     bucket = {"tokens": server_rps, "at": time.monotonic()}
 
     async def reply(send_, status: int, body: bytes, headers=()):
@@ -62,16 +65,20 @@ def make_app(latency: float, error_rate: float, retry_after: str, rate_429: floa
         if path == "/reset":
             counts.clear()
             confirmed.clear()
+            peers.clear()
             return await reply(send_, 200, b'{"ok":true}')
         if path == "/stats":
             body = {
                 "statuses": {str(k): v for k, v in counts.items()},
                 "confirmed_ids": len(confirmed),
                 "confirmed_more_than_once": sum(1 for v in confirmed.values() if v > 1),
+                "connections": len(peers),
+                "stack": stack,
             }
             return await reply(send_, 200, json.dumps(body).encode())
         if not path.startswith("/confirm/"):
             return await reply(send_, 404, b'{"error":"not found"}')
+        peers.add(tuple(scope.get("client") or ()))
         if server_rps > 0:
             now = time.monotonic()
             bucket["tokens"] = min(server_rps, bucket["tokens"] + (now - bucket["at"]) * server_rps)
@@ -95,11 +102,17 @@ def make_app(latency: float, error_rate: float, retry_after: str, rate_429: floa
 
 
 def serve(args) -> None:
+    import importlib.util
+
     import uvicorn
 
-    app = make_app(args.latency, args.error_rate, args.retry_after, args.rate_429, args.server_rps, args.seed)
+    # httptools and uvloop (the test extra) halve the issuer's CPU; it shares the 2 cores with the client
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    app = make_app(args.latency, args.error_rate, args.retry_after, args.rate_429, args.server_rps, args.seed,
+                   stack=f"uvicorn {http}/{loop}")
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False, lifespan="off",
-                backlog=4096, timeout_keep_alive=30)
+                backlog=4096, timeout_keep_alive=30, http=http, loop=loop)
 
 
 def start_server(args) -> tuple[subprocess.Popen, int]:
@@ -228,6 +241,8 @@ async def run_bench(args, port: int, server_pid: int | None = None) -> dict:
         "statuses": dict(statuses),
         "server_statuses": server["statuses"],
         "server_dup": server["confirmed_more_than_once"],
+        "server_connections": server["connections"],
+        "server_stack": server["stack"],
         "target_met": wall / ideal <= 1.25 and len(ids - set(seen)) == 0
         and not any(v > 1 for v in seen.values()),
     }
@@ -279,6 +294,7 @@ def main() -> None:
               f"issuer answered {result['server_statuses']}")
         print(f"  lost {result['lost']}, duplicated {result['duplicated']}, not verified {result['not_verified']}, "
               f"confirmed twice by the issuer {result['server_dup']}")
+        print(f"  issuer: {result['server_stack']}, {result['server_connections']} TCP connections from the client")
     ordered = sorted(runs, key=lambda r: r["wall_over_ideal"])
     summary = dict(ordered[len(ordered) // 2])  # the median run
     if len(runs) > 1:
