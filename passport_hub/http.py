@@ -41,8 +41,8 @@ Requests and responses are :class:`httpx.Request` / :class:`httpx.Response` (htt
 request and decodes the body), but the bytes travel over one keep-alive ``aiohttp`` session
 per host: httpx's own stack (httpcore, anyio, h11) costs ~0.5 ms of CPU per request, aiohttp's
 ~0.15 ms, and with 50 requests in flight that CPU, not the issuer, set the pace. The session
-neither stores cookies nor decompresses (httpx does, as before), ignores environment proxies
-and follows no redirects (the client does, hop by hop).
+keeps no cookies, leaves decompression to httpx, ignores environment proxies and follows no
+redirects (the client does, hop by hop).
 """
 
 from __future__ import annotations
@@ -567,7 +567,7 @@ class IssuerClient:
                     ssl=_verified_ssl_context() if tls_needed else False,
                 ),
                 timeout=self._timeout,
-                cookie_jar=aiohttp.DummyCookieJar(),  # as before: no cookies kept between requests
+                cookie_jar=aiohttp.DummyCookieJar(),  # a request carries only the cookies its caller passes
                 auto_decompress=False,  # httpx decodes Content-Encoding when it reads the body
                 trust_env=False,
                 # httpx (h11) accepts header lines up to ~64 KiB; aiohttp's default is 8 KiB

@@ -342,6 +342,77 @@ def test_per_host_concurrency_limit(issuer):
     assert time.monotonic() - start >= 0.3
 
 
+def test_connections_are_kept_alive_and_bounded_per_host():
+    """A raw HTTP/1.1 issuer counting the TCP connections the client opens."""
+    accepted = []
+
+    async def handle(reader, writer):
+        accepted.append(writer)
+        while await reader.readuntil(b"\r\n\r\n"):
+            await asyncio.sleep(0.01)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok")
+            await writer.drain()
+
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/k"
+        c = client(per_host_concurrency=4)
+        try:
+            async with c:
+                for _ in range(10):
+                    assert (await c.get(url)).text == "ok"
+                sequential = len(accepted)
+                texts = [r.text for r in await asyncio.gather(*(c.get(url) for _ in range(40)))]
+        finally:
+            server.close()
+            for writer in accepted:
+                writer.close()
+        return sequential, len(accepted), texts
+
+    sequential, total, texts = run(main())
+    assert texts == ["ok"] * 40
+    assert sequential == 1  # one connection, reused
+    assert total <= 4  # never more than per_host_concurrency
+
+
+def test_bodies_and_headers_go_out_as_httpx_builds_them_and_gzip_is_decoded_once(issuer):
+    import gzip
+    import json
+
+    issuer.expect_request(
+        "/post", method="POST", json={"q": "é"}, headers={"Content-Type": "application/json", "X-Key": "v"}
+    ).respond_with_response(
+        Response(gzip.compress(json.dumps({"ok": True}).encode()),
+                 headers={"Content-Encoding": "gzip", "Content-Type": "application/json", "Set-Cookie": "s=1"})
+    )
+    issuer.expect_request("/form", method="POST", data="a=1&b=two").respond_with_data("form ok")
+    issuer.expect_request("/cookie").respond_with_data("no cookie")
+    c = client()
+
+    async def main():
+        async with c:
+            posted = await c.post(issuer.url_for("/post"), json={"q": "é"}, headers={"X-Key": "v"})
+            form = await c.post(issuer.url_for("/form"), data={"a": "1", "b": "two"})
+            after = await c.get(issuer.url_for("/cookie"))
+            return posted, form, after
+
+    posted, form, after = run(main())
+    assert posted.json() == {"ok": True}
+    assert posted.headers["content-encoding"] == "gzip"  # the headers as the issuer sent them
+    assert posted.request.method == "POST" and posted.url == issuer.url_for("/post")
+    assert posted.elapsed.total_seconds() > 0
+    assert form.text == "form ok"
+    assert after.text == "no cookie"
+    sent = {e[0].path: e[0].headers for e in issuer.log}
+    assert "Cookie" not in sent["/cookie"]  # no cookie jar between requests
+    assert "gzip" in sent["/cookie"]["Accept-Encoding"]
+
+
+def test_unsupported_request_arguments_are_refused():
+    with pytest.raises(TypeError, match="auth"):
+        run(_call(client(), "GET", "http://127.0.0.1:9/x", auth=("u", "p")))
+
+
 def test_request_budget_spaces_requests(issuer):
     issuer.expect_request("/b").respond_with_data("ok")
     c = client(requests_per_second=20, burst=1)
