@@ -68,6 +68,10 @@ def as_list(value: Any) -> list:
 
 def _str(value: Any) -> str | None:
     if isinstance(value, str):
+        if len(value) > 80 and value.isprintable() and "  " not in value and value[0] != " " and value[-1] != " ":
+            # no whitespace but single inner spaces (every other whitespace character is unprintable):
+            # nothing to collapse, and a long description is not split into words for nothing
+            return value
         return " ".join(value.split()) or None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
@@ -249,13 +253,15 @@ def _results(cred: dict, subject: dict, achievement: dict) -> list[dict]:
         if value is not None:
             out.append({"name": name, "value": value})
     for key, label in _SUBJECT_RESULTS:
-        value = _str(subject.get(key))
-        if value:
-            out.append({"name": label, "value": value})
+        if key in subject:
+            value = _str(subject[key])
+            if value:
+                out.append({"name": label, "value": value})
     for key, label in (("creditsAvailable", "credits_available"), ("fieldOfStudy", "field_of_study")):
-        value = _str(achievement.get(key))
-        if value:
-            out.append({"name": label, "value": value})
+        if key in achievement:
+            value = _str(achievement[key])
+            if value:
+                out.append({"name": label, "value": value})
     # evidence may sit on the credential (OB 3.0) or the subject
     for ev in as_list(cred.get("evidence")) + as_list(subject.get("evidence")):
         if isinstance(ev, dict):
@@ -382,20 +388,22 @@ def clr_records(clr: dict, *, document: Document, plugin_version: str, form: str
             if isinstance(s.get("achievement"), dict) and s["achievement"].get("id"):
                 covered.add(s["achievement"]["id"])
     orphan = [a for aid, a in achievements.items() if aid not in covered]
+    links = [(a.get("sourceId"), a.get("targetId"), a.get("associationType")) for a in associations]
     for pos, (i, cred, sub_form) in enumerate(parsed):
         aids = {s["achievement"].get("id") for s in _subjects(cred) if isinstance(s.get("achievement"), dict)}
         extra = [{"name": "clr", "value": clr_label}]
-        for assoc in associations:
-            src, tgt = assoc.get("sourceId"), assoc.get("targetId")
-            if src in aids or tgt in aids:
-                other = tgt if src in aids else src
-                other_name = _str((achievements.get(other) or {}).get("name"))
-                direction = "" if src in aids else "inverse "
-                extra.append({
-                    "name": "association",
-                    "value": f"{direction}{assoc.get('associationType')} {other}"
-                    + (f" ({other_name})" if other_name else ""),
-                })
+        for src, tgt, association_type in links:
+            if src in aids:
+                other, direction = tgt, ""
+            elif tgt in aids:
+                other, direction = src, "inverse "
+            else:
+                continue
+            other_name = _str((achievements.get(other) or {}).get("name"))
+            extra.append({
+                "name": "association",
+                "value": f"{direction}{association_type} {other}" + (f" ({other_name})" if other_name else ""),
+            })
         warnings = []
         if pos == 0 and orphan:
             names = ", ".join(f"{_str(a.get('name')) or '?'} <{a.get('id')}>" for a in orphan)
