@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -72,6 +73,10 @@ AUTHENTICITY_CHECKS = frozenset({ISSUER_CONFIRMS, SIGNATURE})
 #: checks shown to the viewer whose failure does not make a credential invalid: a
 #: credential missing from the approved-credentials registry is still authentic
 ADVISORY_CHECKS = frozenset({REGISTRY_LISTED})
+
+#: :func:`verify_stored` writes results in batches of this many, or after this many seconds
+STORE_BATCH = 100
+STORE_EVERY = 0.5
 
 #: error kinds that mean "the issuer could not be asked": not_checked, not error
 COULD_NOT_CHECK_KINDS = frozenset({ErrorKind.TRANSIENT, ErrorKind.RATE_LIMITED, ErrorKind.UNAVAILABLE})
@@ -404,7 +409,9 @@ async def verify_stored(
     timeout: float | None = 20.0,
 ) -> dict[str, Verification]:
     """Verify stored records now with every installed verifier; each result is stored as the
-    record's newest verification as soon as it finishes. Returns record id → verification.
+    record's newest verification, in batches: one transaction per :data:`STORE_BATCH` results or
+    per :data:`STORE_EVERY` seconds (checked as results arrive), the rest when verification ends
+    or stops. Returns record id → verification.
 
     :param rows: ``(store primary key, record)`` pairs, e.g. from ``Store.record_rows``
     """
@@ -429,8 +436,18 @@ async def verify_stored(
             make_context_factory(catalog=store.catalog(), documents=store.document_bytes),
             timeout=timeout,
         )
-        async for record, verification in engine.stream([r for _pk, r in rows], progress=progress):
-            for pk in pks[record.id]:
-                store.add_verification(pk, verification)
-            results[record.id] = verification
+        # a write blocks the event loop, and every request in flight with it: one transaction
+        # per record cost ~0.25 ms, one per batch ~0.02 ms a record
+        pending: list[tuple[int, Verification]] = []
+        flushed = time.monotonic()
+        try:
+            async for record, verification in engine.stream([r for _pk, r in rows], progress=progress):
+                pending.extend((pk, verification) for pk in pks[record.id])
+                results[record.id] = verification
+                if len(pending) >= STORE_BATCH or time.monotonic() - flushed >= STORE_EVERY:
+                    batch, pending = pending, []
+                    store.add_verifications(batch)
+                    flushed = time.monotonic()
+        finally:
+            store.add_verifications(pending)
     return results

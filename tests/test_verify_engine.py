@@ -315,3 +315,61 @@ def test_dead_issuer_fails_fast_while_another_issuer_proceeds():
     assert live_status.pop(live_records[4].id) == "failed"
     assert set(live_status.values()) == {"verified"}
     assert live_http.stats.requests == 30
+
+
+# -- storing results ---------------------------------------------------------------------------
+
+
+def test_verify_stored_stores_every_result_in_batches(hub_store, monkeypatch):
+    from types import SimpleNamespace
+
+    import passport_hub.verify as verify_module
+    from passport_hub.config import Settings
+    from passport_hub.contract import Document
+
+    records = [record(n) for n in range(5)]
+    with hub_store.write_document(Document(b"five records", name="five.txt")) as writer:
+        for rec in records:
+            writer.add(rec)
+    rows = hub_store.record_rows()
+
+    class Confirms(Verifier):
+        name = "confirms"
+
+        def supports(self, rec):
+            return True
+
+        async def verify(self, rec, context):
+            await asyncio.sleep(0)
+            return [Check(name=ISSUER_CONFIRMS, status=P)]
+
+    batches = []
+    store_batch = hub_store.add_verifications
+
+    def spy(items):
+        batches.append(len(items))
+        store_batch(items)
+
+    monkeypatch.setattr(hub_store, "add_verifications", spy)
+    monkeypatch.setattr(verify_module, "STORE_BATCH", 2)
+    registry = SimpleNamespace(verifiers={"confirms": Confirms})
+    results = run(verify_module.verify_stored(registry, Settings(), hub_store, rows))
+    assert {rid: v.status for rid, v in results.items()} == {r.id: "verified" for r in records}
+    assert batches == [2, 2, 1]  # one transaction per batch, the rest at the end
+    stored = {r.id: r.verification for r in hub_store.records()}
+    assert {rid: v.status for rid, v in stored.items()} == {r.id: "verified" for r in records}
+    assert all(v.checks[0].name == ISSUER_CONFIRMS for v in stored.values())
+
+    # a record verified twice in one batch: the later result is its newest, in the row too
+    from sqlalchemy import select
+
+    from passport_hub.model import Verification
+    from passport_hub.store.tables import RecordRow
+
+    pk, first = rows[0]
+    now = datetime.now(UTC)
+    store_batch([(pk, Verification(status="failed", checked_at=now, checks=[Check(name=SIGNATURE, status=F)])),
+                 (pk, Verification(status="revoked", checked_at=now, checks=[Check(name=NOT_REVOKED, status=F)]))])
+    assert hub_store.find_record(first.id)[1].verification.status == "revoked"
+    with hub_store.engine.connect() as conn:
+        assert conn.scalar(select(RecordRow.verification_status).where(RecordRow.pk == pk)) == "revoked"

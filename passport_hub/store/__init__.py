@@ -310,18 +310,34 @@ class Store:
             return conn.scalar(select(DocumentRow.data).where(DocumentRow.sha256 == sha256))
 
     def add_verification(self, record_pk: int, verification: Verification) -> None:
+        self.add_verifications([(record_pk, verification)])
+
+    def add_verifications(self, items: Iterable[tuple[int, Verification]]) -> None:
+        """Store ``(record pk, verification)`` pairs in one transaction, each as its record's newest."""
+        items = list(items)
+        if not items:
+            return
+        newest: dict[int, str] = {}
+        for pk, verification in items:
+            newest[pk] = verification.status
+        by_status: dict[str, list[int]] = {}
+        for pk, status in newest.items():
+            by_status.setdefault(status, []).append(pk)
         with self.engine.begin() as conn:
             conn.execute(
-                insert(VerificationRow).values(
-                    record_pk=record_pk,
-                    checked_at=verification.checked_at,
-                    status=verification.status,
-                    data=verification.model_dump_json(exclude_none=True),
-                )
+                insert(VerificationRow),
+                [
+                    {
+                        "record_pk": pk,
+                        "checked_at": v.checked_at,
+                        "status": v.status,
+                        "data": v.model_dump_json(exclude_none=True),
+                    }
+                    for pk, v in items
+                ],
             )
-            conn.execute(
-                update(RecordRow).where(RecordRow.pk == record_pk).values(verification_status=verification.status)
-            )
+            for status, pks in by_status.items():
+                conn.execute(update(RecordRow).where(RecordRow.pk.in_(pks)).values(verification_status=status))
 
     def delete_records(self, holder_id: str, record_ids: Iterable[str]) -> int:
         """Delete a holder's records, and documents no remaining record or holder needs."""
