@@ -47,16 +47,31 @@ _ALIASES = {
 }
 
 
+#: the columns' own spellings (snake_case, and camelCase as the JSON export writes them) -> column,
+#: filled by header_key itself at import
+_KNOWN_HEADERS: dict[str, str] = {}
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def header_key(header: str) -> str:
     """A column name as written (``"O*NET-SOC Code"``, ``apprenticeName``) -> the roster column."""
+    known = _KNOWN_HEADERS.get(header)
+    if known is not None:
+        return known
     text = header.replace("\ufeff", "").strip()
     text = _CAMEL_BOUNDARY.sub("_", text)  # camelCase -> camel_Case
     key = _NOT_ALNUM.sub("_", text.casefold()).strip("_")
     return _ALIASES.get(key, key)
+
+
+def _camel(column: str) -> str:
+    first, *rest = column.split("_")
+    return first + "".join(part.capitalize() for part in rest)
+
+
+_KNOWN_HEADERS.update(
+    {spelling: header_key(spelling) for column in COLUMNS for spelling in (column, _camel(column))})
 
 
 @dataclass
