@@ -572,7 +572,7 @@ def build_entry(node: dict, info: ClassInfo, ctid: str, ctx: _Ctx, locator: str 
     credential_id = node.get("ceterms:credentialId")
     if isinstance(credential_id, str) and credential_id.strip():
         identifiers.append({"scheme": "credential_id", "value": credential_id.strip()})
-    identifiers.extend({"scheme": "alternate_name", "value": a} for a in lang_list(node.get("ceterms:alternateName")))
+    identifiers += [{"scheme": "alternate_name", "value": a} for a in lang_list(node.get("ceterms:alternateName"))]
 
     status, lifecycle = read_status(node, warnings)
     effective = None
@@ -623,6 +623,9 @@ def build_entry(node: dict, info: ClassInfo, ctid: str, ctx: _Ctx, locator: str 
 # the document
 
 
+_EMBEDDING_PROPERTIES = ("ceterms:ownedBy", "ceterms:offeredBy", "ceterms:accreditedBy", "ceterms:recognizedBy")
+
+
 def _nodes_of(data: Any, form: str, name: str, index: NodeIndex) -> tuple[list[dict], str | None, str]:
     """(nodes in order, wrapper @id, effective form) for a document of a known form."""
     if form == FORMAT_ENVELOPE:
@@ -660,10 +663,12 @@ def parse_ctdl(data: Any, *, name: str, sha256: str, plugin_version: str) -> Ite
     for node in nodes:
         index.add(node)
         # embedded nodes in the legacy shapes resolve too
-        for key in ("ceterms:ownedBy", "ceterms:offeredBy", "ceterms:accreditedBy", "ceterms:recognizedBy"):
-            for ref in iter_dicts(as_list(node.get(key))):
-                if "@id" in ref and len(ref) > 1:
-                    index.add(ref)
+        for key in _EMBEDDING_PROPERTIES:
+            refs = node.get(key)
+            if refs is not None:
+                for ref in iter_dicts(as_list(refs)):
+                    if "@id" in ref and len(ref) > 1:
+                        index.add(ref)
     ctx = _Ctx(index=index, form=form, name=name, sha256=sha256, plugin_version=plugin_version, wrapper_id=wrapper)
     seen: set[str] = set()
     for position, node in enumerate(nodes):

@@ -15,7 +15,6 @@ CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 _CTID_IN_TEXT = re.compile(
     r"ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
-_URLSPLIT_SPECIAL = frozenset("\t\r\n[]")
 #: language-map keys tried in order before any other English variant, then the first key
 PREFERRED_LANGUAGES = ("en-us", "en")
 
@@ -74,8 +73,10 @@ def lang_list(value: Any, prefer: str | None = None) -> list[str]:
     out: list[str] = []
     for item in as_list(value):
         if isinstance(item, dict) and "@value" not in item:
-            picked = _pick_language(item, prefer)
-            out.extend(t for t in (lang_text(x) for x in as_list(picked)) if t)
+            for picked in as_list(_pick_language(item, prefer)):
+                text = lang_text(picked)
+                if text:
+                    out.append(text)
         else:
             text = lang_text(item, prefer)
             if text:
@@ -100,6 +101,15 @@ def normalize_ctid(value: Any) -> str | None:
     """
     if not isinstance(value, str):
         return None
+    if len(value) == 39 and CTID_RE.match(value):
+        return value  # already canonical
+    if (len(value) > 48 and value[-40] == "/" and value[-41] != "/" and value.isascii()
+            and "?" not in value and "#" not in value and "[" not in value and "]" not in value):
+        # a plain IRI ending in /ce-…: its last path segment is its last 39 characters (a "//"
+        # before them would make them the host; ?, # and brackets change what urlsplit reads)
+        tail = value[-39:].lower()
+        if CTID_RE.match(tail):
+            return tail
     text = value.strip()
     # text[:9].lower() == "urn:ctid:" as text.lower().startswith("urn:ctid:"), without lowering it all
     if text[:9].lower() == "urn:ctid:":
@@ -138,7 +148,8 @@ def registry_host(iri: str | None) -> str | None:
 def is_sandbox_iri(iri: str | None) -> bool:
     # a plain ASCII IRI without "sandbox." cannot have a sandbox host: no URL parse needed
     # (urlsplit drops tabs and newlines, and refuses unbalanced brackets, so those take the long way)
-    if iri and iri.isascii() and "sandbox." not in iri.lower() and not _URLSPLIT_SPECIAL.intersection(iri):
+    if (iri and iri.isascii() and "sandbox." not in iri.lower()
+            and "\t" not in iri and "\r" not in iri and "\n" not in iri and "[" not in iri and "]" not in iri):
         return False
     host = registry_host(iri)
     return bool(host and host.startswith("sandbox."))
