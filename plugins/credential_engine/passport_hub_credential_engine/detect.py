@@ -28,14 +28,15 @@ def is_ctdl_node(node: Any) -> bool:
     return "ceterms:ctid" in node or any(is_ctdl_term(t) for t in node_types(node))
 
 
-_W3C_CONTEXTS = ("w3.org/2018/credentials", "w3.org/ns/credentials", "purl.imsglobal.org")
-
-
 def _foreign_context(data: dict) -> bool:
     """Open Badges / W3C VC contexts: those documents belong to other plugins."""
-    return any(
-        isinstance(c, str) and any(m in c for m in _W3C_CONTEXTS) for c in as_list(data.get("@context"))
-    )
+    for context in as_list(data.get("@context")):
+        if isinstance(context, str) and (
+            "w3.org/2018/credentials" in context or "w3.org/ns/credentials" in context
+            or "purl.imsglobal.org" in context
+        ):
+            return True
+    return False
 
 
 def detect_form(data: Any) -> str | None:
