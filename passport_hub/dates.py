@@ -37,10 +37,12 @@ class ParsedDate:
         self.two_digit_year = two_digit_year
 
 
-def _year(text: str, pivot: int) -> tuple[int, bool]:
+def _year(text: str, pivot: int | None) -> tuple[int, bool]:
     if len(text) == 4:
         return int(text), False
     year = int(text)
+    if pivot is None:  # asked only here: date.today() costs as much as the rest of a parse
+        pivot = date.today().year % 100
     # two-digit years: at or below the pivot are 20xx, above are 19xx
     return (2000 + year if year <= pivot else 1900 + year), True
 
@@ -54,8 +56,6 @@ def _month(name: str) -> int:
 
 def parse_date_ex(text: str, *, pivot: int | None = None) -> ParsedDate:
     """Parse ``text`` in any supported format; see :func:`parse_date`."""
-    if pivot is None:
-        pivot = date.today().year % 100
     raw = " ".join(str(text).replace("\u00a0", " ").split())
     if not raw:
         raise ValueError("empty date")

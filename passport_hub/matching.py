@@ -20,6 +20,12 @@ def normalize_text(text: str | None) -> str:
     """
     if not text:
         return ""
+    if text.isascii():  # most names: the same result as the general rule below, 4x faster
+        return " ".join(text.lower().translate(_ASCII_TO_SPACE).split())
+    return _normalize_unicode(text)
+
+
+def _normalize_unicode(text: str) -> str:
     out: list[str] = []
     for ch in unicodedata.normalize("NFKD", text).casefold():
         if ch in _APOSTROPHES or unicodedata.combining(ch):
@@ -27,6 +33,10 @@ def normalize_text(text: str | None) -> str:
         category = unicodedata.category(ch)
         out.append(" " if category[0] in "PSZ" or ch.isspace() or category == "Cc" else ch)
     return " ".join("".join(out).split())
+
+
+#: in ASCII, everything but letters and digits is punctuation, a symbol, a space or a control
+_ASCII_TO_SPACE = {code: " " for code in range(128) if not chr(code).isalnum()} | {ord("'"): None}
 
 
 def catalog_match_key(issuer: str | None, title: str | None) -> str:
