@@ -59,7 +59,10 @@ def lang_text(value: Any, prefer: str | None = None) -> str | None:
     if isinstance(value, dict):
         if "@value" in value:
             return lang_text(value["@value"], prefer)
-        return lang_text(_pick_language(value, prefer), prefer)
+        picked = _pick_language(value, prefer)
+        if isinstance(picked, str):  # the usual {"en-US": "..."}
+            return picked.strip() or None
+        return lang_text(picked, prefer)
     if isinstance(value, list):
         for item in value:
             text = lang_text(item, prefer)
