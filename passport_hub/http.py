@@ -68,6 +68,7 @@ import aiohttp
 import httpx
 import yarl
 from pydantic import BaseModel, ConfigDict, Field
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from .errors import (
     AuthError,
@@ -720,37 +721,48 @@ class IssuerClient:
             raise _Retry(error, str(status), retry_after)
         raise UpstreamError(f"{self.name}: the issuer answered HTTP {status}", internal=f"{where}: HTTP {status}")
 
-    def _backoff(self, error: _Retry, attempt_number: int) -> float:
+    def _backoff(self, state: RetryCallState) -> float:
         """Seconds before the next attempt: what ``Retry-After`` asked, else exponential backoff."""
+        error = state.outcome.exception()
         if error.retry_after is not None:
             return error.retry_after
         s = self.settings
-        ceiling = min(s.backoff_max, s.backoff_base * (2 ** (attempt_number - 1)))
+        ceiling = min(s.backoff_max, s.backoff_base * (2 ** (state.attempt_number - 1)))
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter"
+
+    def _before_retry(self, state: RetryCallState, request: httpx.Request) -> None:
+        error, wait = state.outcome.exception(), state.next_action.sleep
+        self.stats.retries += 1
+        self.stats.retry_reasons[error.reason] += 1
+        self.stats.retry_wait_seconds += wait
+        log.info(
+            "%s: %s %s failed (%s: %s); retry %d/%d in %.2fs",
+            self.name, request.method, redact_url(request.url), error.reason, error.error.user_message,
+            state.attempt_number, self.settings.retries, wait,
+        )
 
     async def _send_with_retries(
         self, host: _Host, request: httpx.Request, timeout: aiohttp.ClientTimeout, not_found_ok: bool
     ) -> httpx.Response:
-        # a plain loop: tenacity's per-request AsyncRetrying object and callbacks cost ~0.1 ms of
-        # CPU per request (a quarter of the client's), and only the rare retry needs any of it
         attempts = self.settings.retries + 1
         try:
-            for attempt_number in range(1, attempts + 1):
-                try:
+            try:
+                return await self._attempt(host, request, timeout, not_found_ok)
+            except _Retry as exc:
+                first_failure: _Retry | None = exc
+            # tenacity runs the retries; it is set up only once an attempt has failed, because
+            # building its retry state for every request cost ~0.1 ms of CPU (a quarter of the
+            # client's) and only the rare retry needs it
+            retrying = AsyncRetrying(
+                stop=stop_after_attempt(attempts), wait=self._backoff, retry=retry_if_exception_type(_Retry),
+                before_sleep=functools.partial(self._before_retry, request=request), reraise=True,
+            )
+            async for attempt in retrying:
+                with attempt:
+                    if first_failure is not None:  # attempt 1, already made above: its outcome
+                        failure, first_failure = first_failure, None
+                        raise failure
                     return await self._attempt(host, request, timeout, not_found_ok)
-                except _Retry as exc:
-                    if attempt_number == attempts:
-                        raise
-                    wait = self._backoff(exc, attempt_number)
-                    self.stats.retries += 1
-                    self.stats.retry_reasons[exc.reason] += 1
-                    self.stats.retry_wait_seconds += wait
-                    log.info(
-                        "%s: %s %s failed (%s: %s); retry %d/%d in %.2fs",
-                        self.name, request.method, redact_url(request.url), exc.reason, exc.error.user_message,
-                        attempt_number, attempts - 1, wait,
-                    )
-                    await asyncio.sleep(wait)
         except _Retry as exc:
             self.stats.failures += 1
             log.warning(
