@@ -20,7 +20,8 @@ What it does for every request (settings in :class:`HttpSettings`):
 
 - only ``http``/``https`` URLs to the allowed hosts (``*.example.org`` allows subdomains);
   hosts that are or resolve to private, loopback, link-local or reserved addresses are
-  refused unless ``allow_private``;
+  refused unless ``allow_private`` (checked on the addresses the connection uses, so DNS
+  rebinding gains nothing; through a ``proxy``, the proxy resolves the name);
 - redirects are followed by hand, only on the same host (and port, or the ``http`` →
   ``https`` upgrade), each hop checked again; a redirect elsewhere is refused;
 - per host (``scheme://host:port``): a concurrency limit, a request budget (requests per
@@ -244,6 +245,27 @@ def _is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+class _PrivateAddressRefused(OSError):
+    """A host name resolved to a private or local address (raised inside aiohttp's connect)."""
+
+
+class _PublicOnlyResolver(aiohttp.ThreadedResolver):
+    """Resolves issuer host names and refuses any that resolve to a private, loopback,
+    link-local or reserved address: the check is made on the very addresses aiohttp then
+    connects to, so a name that answers differently the second time (DNS rebinding) gains
+    nothing. IP literals never reach a resolver; ``_check_address`` checks those."""
+
+    def __init__(self, exempt: str | None = None):
+        super().__init__()
+        self.exempt = exempt  # the configured proxy: the one private host the client may reach
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list:
+        found = await super().resolve(host, port, family)
+        if host != self.exempt and not all(_is_public(item["host"]) for item in found):
+            raise _PrivateAddressRefused(f"{host} resolves to a private or local address")
+        return found
+
+
 class CircuitBreaker:
     """Closed → (N consecutive failures) → open → (cool-down) → half-open: one probe.
 
@@ -388,7 +410,6 @@ class IssuerClient:
         self.user_agent = user_agent or _user_agent()
         self.stats = HttpStats()
         self._hosts: dict[str, _Host] = {}
-        self._resolved: dict[tuple[str, int], tuple[float, bool]] = {}
         self._timeout = aiohttp.ClientTimeout(
             sock_connect=self.settings.connect_timeout, sock_read=self.settings.read_timeout
         )
@@ -416,7 +437,7 @@ class IssuerClient:
             target = target.copy_merge_params(params)
         for _hop in range(self.settings.max_redirects + 1):
             host = self._check_url(target)
-            await self._check_address(target)
+            self._check_address(target)
             request, timeout = self._build(method, target, kwargs)
             response = await self._send_with_retries(host, request, timeout, not_found_ok)
             if not (follow and response.status_code in _REDIRECTS and "location" in response.headers):
@@ -504,37 +525,23 @@ class IssuerClient:
             state = self._hosts[key] = _Host(key, self.settings)
         return state
 
-    async def _check_address(self, url: httpx.URL) -> None:
-        """Refuse private/loopback/link-local/reserved destinations unless allowed."""
+    def _check_address(self, url: httpx.URL) -> None:
+        """Refuse an IP-literal URL to a private/loopback/link-local/reserved address unless
+        allowed (host names are checked on resolution, by :class:`_PublicOnlyResolver`)."""
         if self.allow_private:
             return
         host = url.host
-        refused = ConfigError(
-            f"{self.name}: {host!r} is a private or local address; it is refused unless allow_private is set"
-        )
         try:
             ipaddress.ip_address(host.split("%", 1)[0])
         except ValueError:
-            pass
-        else:
-            if not _is_public(host):
-                raise refused
             return
-        port = url.port or _DEFAULT_PORTS.get(url.scheme, 443)
-        cached = self._resolved.get((host, port))
-        now = time.monotonic()
-        if cached is None or now - cached[0] > 60.0:
-            try:
-                infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except OSError as exc:
-                raise TransientError(
-                    f"{self.name}: could not resolve the issuer's host {host!r}",
-                    internal=f"getaddrinfo({host!r}): {exc}",
-                ) from None
-            public = bool(infos) and all(_is_public(info[4][0]) for info in infos)
-            cached = self._resolved[(host, port)] = (now, public)
-        if not cached[1]:
-            raise refused
+        if not _is_public(host):
+            raise self._private_refused(host)
+
+    def _private_refused(self, host: str) -> ConfigError:
+        return ConfigError(
+            f"{self.name}: {host!r} is a private or local address; it is refused unless allow_private is set"
+        )
 
     def _redirect_target(self, current: httpx.URL, response: httpx.Response) -> httpx.URL:
         try:
@@ -566,6 +573,8 @@ class IssuerClient:
                 connector=aiohttp.TCPConnector(
                     limit=self.settings.per_host_concurrency,
                     ssl=_verified_ssl_context() if tls_needed else False,
+                    resolver=None if self.allow_private else _PublicOnlyResolver(
+                        exempt=yarl.URL(self.settings.proxy).host if self.settings.proxy else None),
                 ),
                 timeout=self._timeout,
                 cookie_jar=aiohttp.DummyCookieJar(),  # a request carries only the cookies its caller passes
@@ -651,6 +660,19 @@ class IssuerClient:
                         ),
                         "timeout",
                     ) from None
+                except aiohttp.ClientConnectorError as exc:
+                    if isinstance(exc.os_error, _PrivateAddressRefused):  # a refusal, not a failing issuer
+                        settled = True
+                        raise self._private_refused(url.host) from None
+                    settled = True
+                    self._failed(host)
+                    raise _Retry(
+                        TransientError(
+                            f"{self.name}: could not connect to the issuer",
+                            internal=f"{method} {redact_url(url)}: {type(exc).__name__}: {exc}",
+                        ),
+                        "connect",
+                    ) from None
                 except (aiohttp.ClientError, OSError) as exc:  # OSError: a socket error aiohttp let through
                     settled = True
                     self._failed(host)
@@ -659,7 +681,7 @@ class IssuerClient:
                             f"{self.name}: could not connect to the issuer",
                             internal=f"{method} {redact_url(url)}: {type(exc).__name__}: {exc}",
                         ),
-                        "connect" if isinstance(exc, aiohttp.ClientConnectorError) else type(exc).__name__,
+                        type(exc).__name__,
                     ) from None
             settled = True
             return self._classify(host, method, url, response, not_found_ok)

@@ -298,8 +298,13 @@ def test_hosts_not_in_config_and_private_addresses_are_refused(issuer):
         run(_call(IssuerClient(allowed_hosts=["registry.example.org"], allow_private=True), "GET", url))
     with pytest.raises(ConfigError, match="private or local address"):
         run(_call(IssuerClient(allowed_hosts=["127.0.0.1"]), "GET", url))
+    by_name = IssuerClient(allowed_hosts=["localhost"], settings=HttpSettings(retries=3))
     with pytest.raises(ConfigError, match="private or local address"):
-        run(_call(IssuerClient(allowed_hosts=["localhost"]), "GET", f"http://localhost:{issuer.port}/x"))
+        run(_call(by_name, "GET", f"http://localhost:{issuer.port}/x"))
+    # a host name is checked on the addresses the connection then uses (no second lookup that a
+    # rebinding DNS server could answer differently); a refusal is not retried, nor an issuer failure
+    assert (by_name.stats.retries, by_name.stats.failures, by_name.circuit_state(f"http://localhost:{issuer.port}/")) \
+        == (0, 1, "closed")
     with pytest.raises(ConfigError, match="only http and https"):
         run(_call(IssuerClient(allowed_hosts=["127.0.0.1"], allow_private=True), "GET", "file:///etc/passwd"))
     assert issuer.log == []
