@@ -47,32 +47,56 @@ def _shape(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def jsonld_transcripts(data: Any) -> list[tuple[str, dict[str, Any]]] | None:
-    """``[(format, transcript)]`` in the common shape, or ``None`` if not a PESC JSON-LD transcript."""
+def _graph(data: Any) -> tuple[dict[str, dict[str, Any]], list[tuple[dict[str, Any], set[str]]]] | None:
+    """``(nodes by @id, [(typed node, its types)])``: nodes sharing an ``@id`` merged, typed
+    nodes in the order first met; ``None`` if the data is not JSON-LD."""
     if not isinstance(data, dict) or not ("@context" in data or "@graph" in data):
         return None
     nodes: dict[str, dict[str, Any]] = {}
     typed: list[dict[str, Any]] = []
 
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            if "@type" in value:
-                ident = value.get("@id")
-                if isinstance(ident, str):
-                    if ident not in nodes:
-                        nodes[ident] = {}
-                        typed.append(nodes[ident])
-                    nodes[ident].update(value)
-                else:
-                    typed.append(value)
-            for key, item in value.items():
+    def walk(value: dict[str, Any]) -> None:
+        if "@type" in value:
+            ident = value.get("@id")
+            if isinstance(ident, str):
+                if ident not in nodes:
+                    nodes[ident] = {}
+                    typed.append(nodes[ident])
+                nodes[ident].update(value)
+            else:
+                typed.append(value)
+        for key, item in value.items():  # parsed JSON: exact dicts and lists
+            cls = item.__class__
+            if cls is dict:
                 if key != "@context":
                     walk(item)
-        elif isinstance(value, list):
-            for item in value:
+            elif cls is list and key != "@context":
+                walk_list(item)
+
+    def walk_list(items: list[Any]) -> None:
+        for item in items:
+            cls = item.__class__
+            if cls is dict:
                 walk(item)
+            elif cls is list:
+                walk_list(item)
 
     walk(data)
+    return nodes, [(node, _types(node)) for node in typed]
+
+
+def is_jsonld_transcript(data: Any) -> bool:
+    """Does :func:`jsonld_transcripts` find a transcript here? (for ``sniff``: nothing is shaped)"""
+    graph = _graph(data)
+    return graph is not None and any("CollegeTranscript" in types for _node, types in graph[1])
+
+
+def jsonld_transcripts(data: Any) -> list[tuple[str, dict[str, Any]]] | None:
+    """``[(format, transcript)]`` in the common shape, or ``None`` if not a PESC JSON-LD transcript."""
+    graph = _graph(data)
+    if graph is None:
+        return None
+    nodes, typed = graph
 
     def resolve(ref: Any) -> dict[str, Any]:
         if isinstance(ref, list):
@@ -84,11 +108,11 @@ def jsonld_transcripts(data: Any) -> list[tuple[str, dict[str, Any]]] | None:
             return nodes.get(ident, ref) if isinstance(ident, str) else ref
         return {}
 
-    transcripts = [node for node in typed if "CollegeTranscript" in _types(node)]
+    transcripts = [node for node, types in typed if "CollegeTranscript" in types]
     if not transcripts:
         return None
-    awards = [node for node in typed if "AcademicAward" in _types(node)]
-    courses = [node for node in typed if "Course" in _types(node)]
+    awards = [node for node, types in typed if "AcademicAward" in types]
+    courses = [node for node, types in typed if "Course" in types]
     out = []
     for t in transcripts:
         transmission: dict[str, Any] = {}

@@ -1,22 +1,31 @@
 """PESC CollegeTranscript (XML v1.x, JSON renderings) into normalized records.
 
-Every rendering is first turned into one shape — a dict per element, keyed by the
-element's *local* name, a list where an element repeats, the text for a leaf — and one
-mapper turns that into records: one per ``AcademicAward``, one per ``Course``.
+One mapper reads every rendering: one record per ``AcademicAward``, one per ``Course``. It
+walks *nodes* — an lxml element or a JSON object — and reads a node's children by their
+*local* name through the two views a :class:`_Reading` gives for each rendering:
 
-XML is parsed only through :func:`passport_hub.xmlsafe.parse_xml` (no DTD, no entities,
-no network; a DOCTYPE is refused as unsafe; lxml detects the encoding from the bytes).
-Elements are matched by local name, so the root's namespace (which carries the version)
-and prefixes never matter, and a default namespace that qualifies every child is read
-the same way as the schema-valid unqualified form.
+* ``group(node)`` — ``{name: value}``, a list where a name repeats (the shape of the JSON
+  renderings; built one level at a time, for the nodes a transcript has a few of);
+* ``pairs(node)`` — ``(name, child)`` in document order: the one pass over each Course.
+
+A value is a node, a leaf (an element's text; a JSON string, number or boolean) or, in
+JSON, a list. An element without children is a leaf, so ``<School/>`` is an empty value as
+in JSON. XML is never converted into dicts: records are mapped straight from the elements
+``Document.xml()`` parsed (hardened: no DTD, no entities, no network; a DOCTYPE is refused
+as unsafe; lxml detects the encoding from the bytes). Elements are matched by local name,
+so the root's namespace (which carries the version) and prefixes never matter, and a
+default namespace that qualifies every child is read the same way as the schema-valid
+unqualified form. MOXy's ``ColTrn.X`` / ``CCC.X`` keys are read as ``X``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import date
+from operator import attrgetter
 from typing import Any
+
+from lxml.etree import _Element
 
 from passport_hub.contract import Document
 from passport_hub.dates import parse_date
@@ -31,36 +40,51 @@ TRANSCRIPT = "CollegeTranscript"
 BATCH_ROOTS = frozenset({"AcademicRecordBatch"})
 _PESC_MESSAGE_NS = "urn:org:pesc:message:CollegeTranscript:"
 
+# Models are built with their pydantic-core validator: the same validation as
+# ``model_validate`` / ``Model(...)``, without their Python wrappers (~1 us a call, more
+# than validating a Result; a document builds a few hundred models).
+_validate_record = CredentialRecord.__pydantic_validator__.validate_python
+_validate_result = Result.__pydantic_validator__.validate_python
+_validate_identifier = Identifier.__pydantic_validator__.validate_python
+_validate_credit = Credit.__pydantic_validator__.validate_python
+_validate_holder = Holder.__pydantic_validator__.validate_python
+_validate_issuer = Issuer.__pydantic_validator__.validate_python
+
 # ---------------------------------------------------------------------------------------
-# One shape for every rendering
+# Nodes: lxml elements and JSON objects, read the same way
 # ---------------------------------------------------------------------------------------
 
-_LOCAL: dict[str, str] = {}
-#: elements no record uses (GPA summaries); not converted, which saves a third of the work
-_XML_SKIP = frozenset({"AcademicSummary"})
+
+class _LocalNames(dict):
+    """Element tag -> local name, remembered. ``None`` for what no record reads:
+    ``AcademicSummary`` (GPA summaries) and anything that is not an element."""
+
+    def __missing__(self, tag: Any) -> str | None:
+        if len(self) > 4096:  # hostile documents with endless namespaces
+            self.clear()
+        name = tag.rpartition("}")[2] if tag.__class__ is str else None
+        if name == "AcademicSummary":
+            name = None
+        self[tag] = name
+        return name
 
 
-def _local(tag: str) -> str:
-    name = _LOCAL.get(tag)
-    if name is None:
-        if len(_LOCAL) > 4096:  # hostile documents with endless namespaces
-            _LOCAL.clear()
-        name = _LOCAL[tag] = tag.rpartition("}")[2]
-    return name
+_LOCAL = _LocalNames()
 
 
-def xml_obj(element: Any) -> dict[str, Any]:
-    """An lxml element as ``{local name: text | dict | [values...]}`` (document order kept per name)."""
+def _is_node(value: Any) -> bool:
+    cls = value.__class__
+    return cls is dict or cls is _Element
+
+
+def _xml_group(element: _Element) -> dict[str, Any]:
     out: dict[str, Any] = {}
     local = _LOCAL
     for child in element:
-        tag = child.tag
-        if tag.__class__ is not str:  # comments / PIs are removed by the parser; be safe
+        name = local[child.tag]
+        if name is None:
             continue
-        name = local.get(tag) or _local(tag)
-        if name in _XML_SKIP:
-            continue
-        value = xml_obj(child) if len(child) else child.text
+        value = child if len(child) else child.text
         if name in out:
             prev = out[name]
             if prev.__class__ is list:
@@ -72,13 +96,48 @@ def xml_obj(element: Any) -> dict[str, Any]:
     return out
 
 
-def json_obj(value: Any) -> Any:
-    """A MOXy / EdExchange JSON value in the same shape: ``ColTrn.X`` / ``CCC.X`` keys → ``X``."""
-    if isinstance(value, dict):
-        return {key.rpartition(".")[2]: json_obj(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [json_obj(item) for item in value]
-    return value
+def _json_group(obj: dict[str, Any]) -> dict[str, Any]:
+    for key in obj:
+        if "." in key:  # MOXy prefixes (``ColTrn.``, ``CCC.``); the last of two equal names wins
+            return {key.rpartition(".")[2]: value for key, value in obj.items()}
+    return obj
+
+
+def _json_pairs(obj: dict[str, Any]) -> Any:
+    return _json_group(obj).items()
+
+
+_TAG = attrgetter("tag")
+
+
+def _xml_pairs(element: _Element) -> Any:
+    # names found in C (map / zip) rather than a tuple built per child in Python
+    children = element[:]
+    return zip(map(_LOCAL.__getitem__, map(_TAG, children)), children, strict=True)
+
+
+def _as_is(obj: dict[str, Any]) -> dict[str, Any]:
+    return obj
+
+
+class _Reading:
+    """How a rendering's nodes are read. ``group(node)``: the children as ``{local name:
+    value, or [values] where the name repeats}``; ``pairs(node)``: ``(local name, child)``
+    in order, where a repeated element repeats, an ``AcademicSummary`` has the name ``None``
+    and an XML child is the element itself (one without children stands for its text)."""
+
+    __slots__ = ("group", "pairs")
+
+    def __init__(self, group: Any, pairs: Any):
+        self.group = group
+        self.pairs = pairs
+
+
+XML = _Reading(_xml_group, _xml_pairs)
+#: MOXy and EdExchange JSON: the XML's names, MOXy's prefixed ones unprefixed
+JSON = _Reading(_json_group, _json_pairs)
+#: what :mod:`.jsonld` builds from a JSON-LD graph: names as they are
+SHAPED = _Reading(_as_is, dict.items)
 
 
 def _list(value: Any) -> list[Any]:
@@ -93,13 +152,14 @@ def _first(value: Any) -> Any:
     return value
 
 
-def _dict(value: Any) -> dict[str, Any] | None:
+def _node(value: Any) -> Any:
+    """The node a value holds (the first where it repeats), or ``None``."""
     value = _first(value)
-    return value if isinstance(value, dict) else None
+    return value if _is_node(value) else None
 
 
 def _s(value: Any) -> str | None:
-    """The text of a leaf (stripped; ``None`` when empty). JSON numbers and booleans as text."""
+    """The text of a leaf (stripped; ``None`` when empty or a node). JSON numbers and booleans as text."""
     if value is None:
         return None
     cls = value.__class__
@@ -117,16 +177,12 @@ def _s(value: Any) -> str | None:
     return None
 
 
-_ZONED_DATE = re.compile(r"^(\d{4,}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})$")
-
-
 def _date(text: str | None, what: str, warnings: list[str]) -> date | None:
     """An xs:date / xs:dateTime (also ``1995-01-01Z``) via the shared date parser."""
     if not text:
         return None
-    match = _ZONED_DATE.match(text)
     try:
-        return parse_date(match.group(1) if match else text)
+        return parse_date(text)
     except ValueError:
         warnings.append(f"{what} {text!r} is not a readable date; left empty")
         return None
@@ -147,18 +203,19 @@ _ORG_SCHEME = {"CEEBACT": "ceeb", "MutuallyDefined": "mutually_defined"}
 class Org:
     __slots__ = ("name", "identifiers", "override_code", "key")
 
-    def __init__(self, node: dict[str, Any]):
-        self.name = _s(node.get("OrganizationName"))
-        self.override_code = _s(node.get("SchoolOverrideCode"))
+    def __init__(self, fields: dict[str, Any], group: Any):
+        self.name = _s(fields.get("OrganizationName"))
+        self.override_code = _s(fields.get("SchoolOverrideCode"))
         ids: list[dict[str, str]] = []
-        for key, value in node.items():
-            if key in _ORG_NOT_ID or isinstance(_first(value), dict):
+        for key, value in fields.items():
+            if key in _ORG_NOT_ID or _is_node(_first(value)):
                 continue
             for item in _list(value):
                 text = _s(item)
                 if text is not None:
                     ids.append({"scheme": _ORG_SCHEME.get(key) or key.lower(), "value": text})
-        local = _dict(node.get("LocalOrganizationID"))
+        local = _node(fields.get("LocalOrganizationID"))
+        local = group(local) if local is not None else None
         if local:
             code = _s(local.get("LocalOrganizationIDCode"))
             qualifier = _s(local.get("LocalOrganizationIDQualifier"))
@@ -177,11 +234,12 @@ class Org:
         return out
 
     def issuer(self) -> Issuer:
-        return Issuer.model_validate({"name": self.name or "Unnamed institution", "identifiers": self.identifiers})
+        return _validate_issuer({"name": self.name or "Unnamed institution", "identifiers": self.identifiers})
 
 
-def _holder(person: dict[str, Any], warnings: list[str]) -> tuple[Holder, str]:
-    name_node = _dict(person.get("Name")) or {}
+def _holder(ctx: _Transcript, person: dict[str, Any], warnings: list[str]) -> tuple[Holder, str]:
+    group, fields = ctx.group, ctx.fields
+    name_node = fields(person.get("Name"))
     first = _s(name_node.get("FirstName"))
     last = _s(name_node.get("LastName"))
     middles = [m for m in (_s(x) for x in _list(name_node.get("MiddleName"))) if m]
@@ -190,7 +248,7 @@ def _holder(person: dict[str, Any], warnings: list[str]) -> tuple[Holder, str]:
     if not full:
         full = "Unnamed student"
         warnings.append("the transcript names no student (Person/Name is empty)")
-    birth = _dict(person.get("Birth")) or {}
+    birth = fields(person.get("Birth"))
     birth_date = _date(_s(birth.get("BirthDate")), "BirthDate", warnings)
     ids: list[dict[str, str]] = []
     for key, scheme in (("SchoolAssignedPersonID", "student_id"), ("AgencyAssignedID", "agency_id"),
@@ -199,8 +257,9 @@ def _holder(person: dict[str, Any], warnings: list[str]) -> tuple[Holder, str]:
         if value:
             ids.append({"scheme": scheme, "value": value})
     for agency in _list(person.get("AgencyIdentifier")):
-        if not isinstance(agency, dict):
+        if not _is_node(agency):
             continue
+        agency = group(agency)
         value = _s(agency.get("AgencyAssignedID"))
         if not value:
             continue
@@ -213,13 +272,14 @@ def _holder(person: dict[str, Any], warnings: list[str]) -> tuple[Holder, str]:
     # SSN, PartialSSN, SIN and NSN are never propagated.
     email = None
     for contacts in _list(person.get("Contacts")):
-        for mail in _list(contacts.get("Email") if isinstance(contacts, dict) else None):
-            email = _s(mail.get("EmailAddress")) if isinstance(mail, dict) else None
+        mails = group(contacts).get("Email") if _is_node(contacts) else None
+        for mail in _list(mails):
+            email = _s(group(mail).get("EmailAddress")) if _is_node(mail) else None
             if email:
                 break
         if email:
             break
-    holder = Holder.model_validate({
+    holder = _validate_holder({
         "name": full, "given_name": first, "family_name": last, "birth_date": birth_date,
         "email": email, "identifiers": ids,
     })
@@ -233,129 +293,153 @@ def _holder(person: dict[str, Any], warnings: list[str]) -> tuple[Holder, str]:
 class _Transcript:
     """What every record of one transcript shares."""
 
-    __slots__ = ("document", "fmt", "prefix", "seen", "holder", "holder_key", "warnings", "doc_id", "sender",
-                 "_results", "_identifiers", "_credits", "_dates")
+    __slots__ = ("group", "pairs", "fmt", "sha256", "prefix", "seen", "holder", "holder_key", "warnings",
+                 "doc_results", "sender", "results", "_identifiers", "_credits", "dates")
 
-    def __init__(self, document: Document, fmt: str, prefix: str, seen: dict[str, int]):
-        self.document = document
+    def __init__(self, reading: _Reading, document: Document, fmt: str, prefix: str, seen: dict[str, int]):
+        self.group = reading.group
+        self.pairs = reading.pairs
         self.fmt = fmt
+        self.sha256 = document.sha256
         self.prefix = prefix
         self.seen = seen
         self.holder: Holder | None = None
         self.holder_key = ""
         self.warnings: list[str] = []
-        self.doc_id: str | None = None
+        #: what ends every record's results: the document id
+        self.doc_results: list[Result] = []
         self.sender: Org | None = None
         # Validated once per distinct value and shared by the records of the document
         # (terms, grades, bases repeat): validation is kept, at a fraction of the cost.
-        self._results: dict[tuple[str, str], Result] = {}
+        self.results: dict[tuple[str, str], Result] = {}
         self._identifiers: dict[tuple[str, str], Identifier] = {}
         self._credits: dict[tuple, Credit] = {}
-        self._dates: dict[str, date] = {}
+        self.dates: dict[str, date] = {}
+
+    def fields(self, value: Any) -> dict[str, Any]:
+        """``group`` of the node a value holds; ``{}`` when it holds none."""
+        node = _node(value)
+        return {} if node is None else self.group(node)
 
     def date(self, text: str | None, what: str, warnings: list[str]) -> date | None:
         """:func:`_date`, remembered per text (a term's end date is every course's date);
         an unreadable date is parsed again so that each record gets its warning."""
         if not text:
             return None
-        found = self._dates.get(text)
+        found = self.dates.get(text)
         if found is None:
             found = _date(text, what, warnings)
             if found is not None:
-                self._dates[text] = found
+                self.dates[text] = found
         return found
 
     def result(self, name: str, value: str) -> Result:
         key = (name, value)
-        found = self._results.get(key)
+        found = self.results.get(key)
         if found is None:
-            found = self._results[key] = Result(name=name, value=value)
+            found = self.results[key] = _validate_result({"name": name, "value": value})
         return found
 
     def identifier(self, scheme: str, value: str) -> Identifier:
         key = (scheme, value)
         found = self._identifiers.get(key)
         if found is None:
-            found = self._identifiers[key] = Identifier(scheme=scheme, value=value)
+            found = self._identifiers[key] = _validate_identifier({"scheme": scheme, "value": value})
         return found
 
     def credit(self, amount: float, unit: str, level: str | None, subject: str | None) -> Credit:
         key = (amount, unit, level, subject)
         found = self._credits.get(key)
         if found is None:
-            found = self._credits[key] = Credit(amount=amount, unit=unit, level=level, subject=subject)
+            found = self._credits[key] = _validate_credit(
+                {"amount": amount, "unit": unit, "level": level, "subject": subject})
         return found
 
-    def record(self, *, issuer: Issuer, issuer_key: str, key: str, achievement: dict[str, Any],
-               issued_on: date | None, status: str, results: list[Result], locator: str,
-               warnings: list[str]) -> CredentialRecord:
-        rid = stable_id(issuer_key, key, self.holder_key, SOURCE_NAME)
-        count = self.seen.get(rid)
+    def record(self, school: _School, key: str, achievement: dict[str, Any], issued_on: date | None,
+               status: str, results: list[Result], locator: str, warnings: list[str]) -> CredentialRecord:
+        rid = stable_id(school.issuer_key, key, self.holder_key, SOURCE_NAME)
+        seen = self.seen
+        count = seen.get(rid)
         if count is None:
-            self.seen[rid] = 1
+            seen[rid] = 1
         else:  # the same course twice in one document: keep both, ids stay deterministic
-            self.seen[rid] = count + 1
-            rid = stable_id(issuer_key, key, self.holder_key, SOURCE_NAME, count + 1)
-        if self.doc_id:
-            results.append(self.result("document_id", self.doc_id))
+            seen[rid] = count + 1
+            rid = stable_id(school.issuer_key, key, self.holder_key, SOURCE_NAME, count + 1)
         return _validate_record({
             "id": rid,
             "holder": self.holder,
-            "issuer": issuer,
+            "issuer": school.issuer,
             "achievement": achievement,
             "issued_on": issued_on,
             "status": status,
             "results": results,
             "source": {
                 "plugin": SOURCE_NAME, "plugin_version": VERSION, "format": self.fmt,
-                "document_sha256": self.document.sha256, "locator": self.prefix + locator,
+                "document_sha256": self.sha256, "locator": self.prefix + locator,
             },
-            "warnings": self.warnings + warnings if self.warnings else warnings,
+            "warnings": school.warnings + warnings if warnings else school.warnings,
         })
 
 
-_validate_record = CredentialRecord.model_validate
+class _School:
+    """What every record of one AcademicRecord shares: its issuer, the results that follow
+    the record's own (``results``, then the document id: ``tail``) and the warnings."""
+
+    __slots__ = ("issuer", "issuer_key", "results", "tail", "warnings")
+
+    def __init__(self, org: Org, issuer: Issuer, results: list[Result], tail: list[Result], warnings: list[str]):
+        self.issuer = issuer
+        self.issuer_key = org.key
+        self.results = results
+        self.tail = tail
+        self.warnings = warnings
 
 
-def map_transcript(t: dict[str, Any], *, document: Document, fmt: str, prefix: str = "",
+def map_transcript(node: Any, reading: _Reading, *, document: Document, fmt: str, prefix: str = "",
                    seen: dict[str, int] | None = None, warning: str | None = None) -> Iterator[CredentialRecord]:
-    """Records of one CollegeTranscript given in the common shape."""
-    ctx = _Transcript(document, fmt, prefix, {} if seen is None else seen)
+    """Records of one CollegeTranscript node (an lxml element or a JSON object)."""
+    ctx = _Transcript(reading, document, fmt, prefix, {} if seen is None else seen)
+    group = ctx.group
     if warning:
         ctx.warnings.append(warning)
-    td = _dict(t.get("TransmissionData"))
+    t = group(node)
+    td = _node(t.get("TransmissionData"))
     if td is None:
         ctx.warnings.append(
             "the transcript has no TransmissionData (required): sender, document id and creation "
             "date are unknown")
     else:
-        ctx.doc_id = _s(td.get("DocumentID"))
-        source = _dict(td.get("Source"))
-        org = _dict(source.get("Organization")) if source else None
+        td = group(td)
+        doc_id = _s(td.get("DocumentID"))
+        if doc_id:
+            ctx.doc_results.append(ctx.result("document_id", doc_id))
+        org = ctx.fields(ctx.fields(td.get("Source")).get("Organization"))
         if org:
-            ctx.sender = Org(org)
+            ctx.sender = Org(org, group)
         else:
             ctx.warnings.append("TransmissionData names no Source organization (the sender is unknown)")
-    student = _dict(t.get("Student"))
+    student = _node(t.get("Student"))
     if student is None:
         raise MalformedError(f"{document.name}: the transcript has no Student")
-    person = _dict(student.get("Person"))
+    student = group(student)
+    person = _node(student.get("Person"))
     if person is None:
         ctx.warnings.append("the transcript has no Student/Person: the holder is unknown")
     else:
-        ctx.holder, ctx.holder_key = _holder(person, ctx.warnings)
+        ctx.holder, ctx.holder_key = _holder(ctx, group(person), ctx.warnings)
 
     sender = ctx.sender
     sender_issuer = sender.issuer() if sender else None
     for i, ar in enumerate(_list(student.get("AcademicRecord")), 1):
-        if not isinstance(ar, dict):
+        if not _is_node(ar):
             continue
+        ar = group(ar)
         base = f"Student/AcademicRecord[{i}]"
-        school_node = _dict(ar.get("School"))
+        school_node = _node(ar.get("School"))
         ar_results: list[Result] = []
         ar_warnings: list[str] = []
         if school_node is not None:
-            org = Org(school_node)
+            org = Org(group(school_node), group)
             issuer = org.issuer()
             if org.override_code == "Transfer":
                 ar_results.append(ctx.result("transfer", "true"))
@@ -364,64 +448,71 @@ def map_transcript(t: dict[str, Any], *, document: Document, fmt: str, prefix: s
         elif sender is not None:
             org, issuer = sender, sender_issuer
         else:
-            org = Org({"OrganizationName": "Unknown institution"})
+            org = Org({"OrganizationName": "Unknown institution"}, _as_is)
             issuer = org.issuer()
             ar_warnings.append(
                 "issuer unknown: the AcademicRecord has no School and the transcript has no "
                 "TransmissionData/Source")
         assert issuer is not None
-        school = (org, issuer, ar_results, ar_warnings)
+        school = _School(org, issuer, ar_results, ar_results + ctx.doc_results, ctx.warnings + ar_warnings)
 
         for j, award in enumerate(_list(ar.get("AcademicAward")), 1):
-            if isinstance(award, dict):
+            if _is_node(award):
                 yield _award(ctx, school, award, f"{base}/AcademicAward[{j}]")
         for j, session in enumerate(_list(ar.get("AcademicSession")), 1):
-            if not isinstance(session, dict):
+            if not _is_node(session):
                 continue
+            session = group(session)
             sbase = f"{base}/AcademicSession[{j}]"
-            term = _session(ctx, session)
+            term = _session(ctx, school, session)
             for k, award in enumerate(_list(session.get("AcademicAward")), 1):
-                if isinstance(award, dict):
+                if _is_node(award):
                     yield _award(ctx, school, award, f"{sbase}/AcademicAward[{k}]")
             for k, course in enumerate(_list(session.get("Course")), 1):
-                if isinstance(course, dict):
+                if _is_node(course):
                     yield _course(ctx, school, course, term, f"{sbase}/Course[{k}]")
-        for j, course in enumerate(_list(ar.get("Course")), 1):
-            if isinstance(course, dict):
-                yield _course(ctx, school, course, _NO_TERM, f"{base}/Course[{j}]")
+        courses = _list(ar.get("Course"))
+        if courses:
+            no_term = _Term("", [], None, school.tail)
+            for j, course in enumerate(courses, 1):
+                if _is_node(course):
+                    yield _course(ctx, school, course, no_term, f"{base}/Course[{j}]")
 
 
 class _Term:
-    __slots__ = ("key", "results", "end")
+    """A session's key, results and end date; ``tail``: the results that follow a course's
+    own (the term's, the AcademicRecord's, the document id)."""
 
-    def __init__(self, key: str, results: list[Result], end: str | None):
+    __slots__ = ("key", "results", "end", "tail")
+
+    def __init__(self, key: str, results: list[Result], end: str | None, tail: list[Result]):
         self.key = key
         self.results = results
         self.end = end
+        self.tail = results + tail
 
 
-_NO_TERM = _Term("", [], None)
 _TERM_FIELDS = (("SessionDesignator", "term"), ("SessionDesignatorSuffix", "term_suffix"),
                 ("SessionName", "session_name"), ("SessionType", "session_type"),
                 ("SessionBeginDate", "session_begin"), ("SessionEndDate", "session_end"))
 
 
-def _session(ctx: _Transcript, session: dict[str, Any]) -> _Term:
-    detail = _dict(session.get("AcademicSessionDetail")) or {}
+def _session(ctx: _Transcript, school: _School, session: dict[str, Any]) -> _Term:
+    detail = ctx.fields(session.get("AcademicSessionDetail"))
     results = []
     for key, name in _TERM_FIELDS:
         value = _s(detail.get(key))
         if value is not None:
             results.append(ctx.result(name, value))
-    school = _dict(session.get("School"))
-    if school is not None:  # a session taken elsewhere (transfer work listed by the sender)
-        org = Org(school)
+    other = _node(session.get("School"))
+    if other is not None:  # a session taken elsewhere (transfer work listed by the sender)
+        org = Org(ctx.group(other), ctx.group)
         if org.override_code == "Transfer":
             results.append(ctx.result("transfer", "true"))
         results.extend(org.results("transfer_school" if org.override_code == "Transfer" else "session_school",
                                    ctx.result))
     key = f"{_s(detail.get('SessionDesignator')) or ''}/{_s(detail.get('SessionDesignatorSuffix')) or ''}"
-    return _Term(key, results, _s(detail.get("SessionEndDate")))
+    return _Term(key, results, _s(detail.get("SessionEndDate")), school.tail)
 
 
 _COURSE_FIELDS = (
@@ -441,76 +532,74 @@ _COURSE_FIELDS = (
 _COURSE_CODES = (("CourseCIPCode", "cip"), ("CourseCSISCode", "csis_course"), ("CourseUSISCode", "usis_course"),
                  ("CourseNCESCode", "nces_course"), ("CourseSCEDCode", "sced"),
                  ("OriginalCourseID", "original_course_id"), ("AgencyCourseID", "agency_course_id"))
-#: one dispatch table for the single pass over a course's children: element -> (what, name)
-_COURSE_MAP: dict[str, tuple[int, str]] = {key: (0, name) for key, name in _COURSE_FIELDS}
+#: one dispatch table for the single pass over a course's children: element -> (what, name);
+#: 0 a result, 1 an identifier, 2 read below; 3-5 may repeat and are read after the pass
+_COURSE_MAP: dict[str | None, tuple[int, str]] = {key: (0, name) for key, name in _COURSE_FIELDS}
 _COURSE_MAP.update({key: (1, scheme) for key, scheme in _COURSE_CODES})
-_COURSE_MAP.update({"CourseSubjectAbbreviation": (2, "subject"), "CourseNumber": (2, "number"),
-                    "CourseTitle": (2, "title"), "NoteMessage": (3, "note"),
-                    "CourseOverrideSchool": (4, "override_school"), "UserDefinedExtensions": (5, "")})
+_COURSE_MAP.update({"CourseSubjectAbbreviation": (2, ""), "CourseNumber": (2, ""), "CourseTitle": (2, ""),
+                    "NoteMessage": (3, ""), "CourseOverrideSchool": (4, ""), "UserDefinedExtensions": (5, "")})
+
+# the code lists a course reads, bound here (read once per course)
+_IN_PROGRESS_STATUS = codes.IN_PROGRESS_STATUS
+_IN_PROGRESS_GRADES = codes.IN_PROGRESS_GRADES
+_IN_PROGRESS_SCALES = codes.IN_PROGRESS_SCALES
+_CREDIT_UNITS = codes.CREDIT_UNITS
+_CREDIT_LEVELS = codes.CREDIT_LEVELS
 
 
-def _course(ctx: _Transcript, school: tuple, c: dict[str, Any], term: _Term, locator: str) -> CredentialRecord:
-    org, issuer, ar_results, ar_warnings = school
-    warnings = list(ar_warnings)
+def _course(ctx: _Transcript, school: _School, node: Any, term: _Term, locator: str) -> CredentialRecord:
     results: list[Result] = []
     add = results.append
-    result = ctx.result
-    identifier = ctx.identifier
-    values: dict[str, str] = {}
-    names: dict[str, str] = {}
-    codes_found: list[Identifier] = []
-    extra: list[Result] = []
+    cache = ctx.results
+    #: element -> its text; a repeated element is read once, where it first appears
+    got: dict[str, str | None] = {}
+    codes_found: list[Any] = []
+    repeatable: dict[str, list[Any]] | None = None
     dispatch = _COURSE_MAP.get
     # one pass over the children that are there (a course has ~10 of ~40 possible)
-    for key, raw in c.items():
-        what = dispatch(key)
+    for name, raw in ctx.pairs(node):
+        what = dispatch(name)
         if what is None:
             continue
-        kind, name = what
-        if kind >= 3:
-            if kind == 3:
-                for note in _list(raw):
-                    text = _s(note)
-                    if text:
-                        extra.append(result("note", text))
-            elif kind == 4:
-                override = _dict(raw)
-                if override is not None:
-                    extra.extend(Org(override).results("override_school", result))
-            else:
-                ude = _dict(raw)
-                if ude:
-                    _extensions(ude, lambda n, v: extra.append(result(n, v)))
-            continue
-        value = (raw.strip() or None) if raw.__class__ is str else _s(raw)
-        if value is None:
-            continue
-        if kind == 0:
-            values[name] = value
-            add(result(name, value))
-        elif kind == 1:
-            codes_found.append(identifier(name, value))
+        if raw.__class__ is _Element and not len(raw):
+            raw = raw.text
+        kind, field = what
+        if kind < 3:
+            if name in got:
+                continue
+            value = got[name] = (raw.strip() or None) if raw.__class__ is str else _s(raw)
+            if value is None:
+                continue
+            if kind == 0:
+                found = cache.get((field, value))
+                add(found if found is not None else ctx.result(field, value))
+            elif kind == 1:
+                codes_found.append(ctx.identifier(field, value))
+        elif repeatable is None:
+            repeatable = {name: [raw]}
+        elif name in repeatable:
+            repeatable[name].append(raw)
         else:
-            names[name] = value
-    subject = names.get("subject")
-    number = names.get("number")
-    title = names.get("title")
+            repeatable[name] = [raw]
+    warnings: list[str] = []
+    subject = got.get("CourseSubjectAbbreviation")
+    number = got.get("CourseNumber")
+    title = got.get("CourseTitle")
     code = f"{subject} {number}" if subject and number else (subject or number)
-    if not (code or title):
+    if code:  # one per course: validated with the record
+        codes_found.insert(0, {"scheme": "course_code", "value": code})
+    elif not title:
         warnings.append("the course has no subject, number or title")
-    grade = values.get("grade")
-    status_code = values.get("grade_status")
-    in_progress = status_code in codes.IN_PROGRESS_STATUS or (
-        status_code is None and grade in codes.IN_PROGRESS_GRADES
-        and values.get("grade_scale", "500") in codes.IN_PROGRESS_SCALES)
-
-    identifiers = [identifier("course_code", code), *codes_found] if code else codes_found
+    status_code = got.get("CourseAcademicGradeStatusCode")
+    in_progress = status_code in _IN_PROGRESS_STATUS or (
+        status_code is None and got.get("CourseAcademicGrade") in _IN_PROGRESS_GRADES
+        and (got.get("CourseAcademicGradeScaleCode") or "500") in _IN_PROGRESS_SCALES)
 
     credit = []
-    unit_raw = values.get("credit_unit")
-    earned_raw = values.get("credit_earned")
+    earned_raw = got.get("CourseCreditEarned")
     if earned_raw is not None and not in_progress:
-        unit = codes.CREDIT_UNITS.get(unit_raw) if unit_raw else None
+        unit_raw = got.get("CourseCreditUnits")
+        unit = _CREDIT_UNITS.get(unit_raw) if unit_raw else None
         try:
             amount = float(earned_raw)
         except ValueError:
@@ -521,53 +610,74 @@ def _course(ctx: _Transcript, school: tuple, c: dict[str, Any], term: _Term, loc
                 f"credit unit {unit_raw!r} has no record unit; the credit is kept in results only"
                 if unit_raw else "the course gives no CourseCreditUnits; the credit is kept in results only")
         elif amount > 0:
-            credit.append(ctx.credit(amount, unit, codes.CREDIT_LEVELS.get(values.get("credit_level", "")),
-                                     subject))
+            credit.append(ctx.credit(amount, unit, _CREDIT_LEVELS.get(got.get("CourseCreditLevel") or ""), subject))
 
-    if term.results:
-        results.extend(term.results)
-    if ar_results:
-        results.extend(ar_results)
-    if extra:
-        results.extend(extra)
+    if repeatable is None:
+        results += term.tail
+    else:  # notes, another school, extensions: after the term's and the record's results
+        results += term.results
+        results += school.results
+        for name, raws in repeatable.items():
+            _repeatable(ctx, name, raws, add)
+        results += ctx.doc_results
 
     issued = None
     if not in_progress:
-        issued = ctx.date(values.get("course_end") or term.end, "course end date", warnings)
+        end = got.get("CourseEndDate") or term.end
+        if end:
+            issued = ctx.dates.get(end) or ctx.date(end, "course end date", warnings)
     return ctx.record(
-        issuer=issuer, issuer_key=org.key,
-        key=f"course|{code or ''}|{title or ''}|{term.key}",
-        achievement={"kind": "course", "title": title or code or "Untitled course",
-                     "description": f"{code} {title}" if code and title else None,
-                     "identifiers": identifiers, "credit": credit},
-        issued_on=issued, status="in_progress" if in_progress else "active",
-        results=results, locator=locator, warnings=warnings,
+        school, f"course|{code or ''}|{title or ''}|{term.key}",
+        {"kind": "course", "title": title or code or "Untitled course",
+         "description": f"{code} {title}" if code and title else None,
+         "identifiers": codes_found, "credit": credit},
+        issued, "in_progress" if in_progress else "active", results, locator, warnings,
     )
 
 
-def _extensions(ude: dict[str, Any], add: Any) -> None:
+def _repeatable(ctx: _Transcript, name: str, raws: list[Any], add: Any) -> None:
+    """A course's NoteMessages (each), CourseOverrideSchool or UserDefinedExtensions (the first)."""
+    if name == "NoteMessage":
+        for raw in raws:
+            for note in _list(raw):
+                text = _s(note)
+                if text:
+                    add(ctx.result("note", text))
+    elif name == "CourseOverrideSchool":
+        override = _node(raws[0])
+        if override is not None:
+            for item in Org(ctx.group(override), ctx.group).results("override_school", ctx.result):
+                add(item)
+    else:
+        ude = _node(raws[0])
+        if ude is not None:
+            _extensions(ctx.group, ude, lambda n, v: add(ctx.result(n, v)))
+
+
+def _extensions(group: Any, ude: Any, add: Any) -> None:
     """UserDefinedExtensions as opaque results: ``ccc.<Element>`` for the eTranscript CA UDE."""
-    for container, body in ude.items():
+    for container, body in group(ude).items():
         prefix = "ccc" if "CCC" in container else f"ext.{container}"
-        _flatten(body, prefix, add)
+        _flatten(group, body, prefix, add)
 
 
-def _flatten(body: Any, name: str, add: Any) -> None:
-    if isinstance(body, dict):
-        for key, value in body.items():
-            _flatten(value, f"{name}.{key}", add)
+def _flatten(group: Any, body: Any, name: str, add: Any) -> None:
+    if _is_node(body):
+        for key, value in group(body).items():
+            _flatten(group, value, f"{name}.{key}", add)
     elif body.__class__ is list:
         for value in body:
-            _flatten(value, name, add)
+            _flatten(group, value, name, add)
     else:
         text = _s(body)
         if text is not None:
             add(name, text)
 
 
-def _award(ctx: _Transcript, school: tuple, a: dict[str, Any], locator: str) -> CredentialRecord:
-    org, issuer, ar_results, ar_warnings = school
-    warnings = list(ar_warnings)
+def _award(ctx: _Transcript, school: _School, node: Any, locator: str) -> CredentialRecord:
+    group = ctx.group
+    a = group(node)
+    warnings: list[str] = []
     level = _s(a.get("AcademicAwardLevel"))
     title = _s(a.get("AcademicAwardTitle"))
     date_text = _s(a.get("AcademicAwardDate"))
@@ -594,14 +704,16 @@ def _award(ctx: _Transcript, school: tuple, a: dict[str, Any], locator: str) -> 
     if completion_date:
         add("completion_date", completion_date)
     for honors in _list(a.get("AcademicHonors")):
-        if isinstance(honors, dict):
+        if _is_node(honors):
+            honors = group(honors)
             text = _s(honors.get("HonorsTitle"))
             honors_level = _s(honors.get("HonorsLevel"))
             if text or honors_level:
                 add("honors", f"{text} ({honors_level})" if text and honors_level else (text or honors_level))
     identifiers = []
     for program in _list(a.get("AcademicAwardProgram")):
-        if isinstance(program, dict):
+        if _is_node(program):
+            program = group(program)
             for key, name in (("AcademicProgramName", "program"), ("AcademicProgramType", "program_type"),
                               ("ProgramCIPCode", "program_cip")):
                 value = _s(program.get(key))
@@ -610,28 +722,25 @@ def _award(ctx: _Transcript, school: tuple, a: dict[str, Any], locator: str) -> 
                     if name == "program_cip":
                         identifiers.append(ctx.identifier("cip", value))
     for requirement in _list(a.get("AcademicDegreeRequirement")):
-        if isinstance(requirement, dict):
-            _flatten(requirement, "degree_requirement", add)
+        if _is_node(requirement):
+            _flatten(group, requirement, "degree_requirement", add)
     for note in _list(a.get("NoteMessage")):
         text = _s(note)
         if text:
             add("note", text)
-    if ar_results:
-        results.extend(ar_results)
+    results += school.tail
     if level:
         identifiers.append(ctx.identifier("pesc_award_level", level))
 
     issued = ctx.date(date_text, "AcademicAwardDate", warnings) or ctx.date(
         completion_date, "AcademicCompletionDate", warnings)
     return ctx.record(
-        issuer=issuer, issuer_key=org.key,
-        key=f"award|{level or ''}|{title or ''}|{date_text or ''}",
-        achievement={"kind": codes.award_kind(level),
-                     "title": title or label or "Academic award (no level, title or date given)",
-                     "description": label if title and label else None,
-                     "ctdl_type": codes.award_ctdl_type(level), "identifiers": identifiers},
-        issued_on=issued, status="in_progress" if completion == "false" else "active",
-        results=results, locator=locator, warnings=warnings,
+        school, f"award|{level or ''}|{title or ''}|{date_text or ''}",
+        {"kind": codes.award_kind(level),
+         "title": title or label or "Academic award (no level, title or date given)",
+         "description": label if title and label else None,
+         "ctdl_type": codes.award_ctdl_type(level), "identifiers": identifiers},
+        issued, "in_progress" if completion == "false" else "active", results, locator, warnings,
     )
 
 
@@ -652,26 +761,29 @@ def _xml_format(tag: str) -> tuple[str, str | None]:
     return f"CollegeTranscript XML ({ns})", f"root namespace {ns!r} is not PESC's; read as CollegeTranscript 1.x"
 
 
-def parse_xml_document(document: Document) -> Iterator[CredentialRecord]:
-    from passport_hub.xmlsafe import parse_xml
+def _tag_name(element: _Element) -> str:
+    tag = element.tag
+    return tag.rpartition("}")[2] if tag.__class__ is str else ""
 
-    root = parse_xml(document.data, name=document.name)
-    root_name = _local(root.tag) if isinstance(root.tag, str) else ""
+
+def _xml_transcripts(document: Document) -> list[tuple[Any, _Reading, str, str, str | None]]:
+    """``[(node, reading, format, locator prefix, warning)]`` for an XML document."""
+    root = document.xml()  # shared with sniff: parsed once per document
+    root_name = _tag_name(root)
     if root_name == TRANSCRIPT:
         transcripts = [root]
     elif root_name in BATCH_ROOTS:
-        transcripts = [el for el in root.iter() if isinstance(el.tag, str) and _local(el.tag) == TRANSCRIPT]
+        transcripts = [el for el in root.iter() if _tag_name(el) == TRANSCRIPT]
         if not transcripts:
             raise UnrecognizedError(f"{document.name}: the {root_name} holds no CollegeTranscript")
     else:
         raise UnrecognizedError(f"{document.name}: XML root <{root_name}> is not a PESC CollegeTranscript")
-    seen: dict[str, int] = {}
     batch = len(transcripts) > 1 or root_name in BATCH_ROOTS
+    out = []
     for n, element in enumerate(transcripts, 1):
         fmt, warning = _xml_format(element.tag)
-        obj = xml_obj(element)
-        yield from map_transcript(obj, document=document, fmt=fmt, warning=warning, seen=seen,
-                                  prefix=f"{root_name}/CollegeTranscript[{n}]/" if batch else "")
+        out.append((element, XML, fmt, f"{root_name}/CollegeTranscript[{n}]/" if batch else "", warning))
+    return out
 
 
 def transcripts_in_json(data: Any) -> list[tuple[str, dict[str, Any]]] | None:
@@ -696,32 +808,31 @@ def transcripts_in_json(data: Any) -> list[tuple[str, dict[str, Any]]] | None:
     return found or None
 
 
-def parse_json_document(document: Document) -> Iterator[CredentialRecord]:
+def _json_transcripts(document: Document) -> list[tuple[Any, _Reading, str, str, str | None]]:
+    """``[(node, reading, format, locator prefix, warning)]`` for a JSON document."""
     data = document.json()
     transcripts = transcripts_in_json(data)
+    reading = JSON
     if transcripts is None:
         from .jsonld import jsonld_transcripts
 
         transcripts = jsonld_transcripts(data)
         if transcripts is None:
             raise UnrecognizedError(f"{document.name}: JSON is not a PESC CollegeTranscript rendering")
-        shaped = transcripts
-    else:
-        shaped = [(fmt, json_obj(t)) for fmt, t in transcripts]
-    seen: dict[str, int] = {}
-    batch = len(shaped) > 1
-    for n, (fmt, t) in enumerate(shaped, 1):
-        yield from map_transcript(t, document=document, fmt=fmt,
-                                  prefix=f"CollegeTranscript[{n}]/" if batch else "", seen=seen)
+        reading = SHAPED
+    batch = len(transcripts) > 1
+    return [(t, reading, fmt, f"CollegeTranscript[{n}]/" if batch else "", None)
+            for n, (fmt, t) in enumerate(transcripts, 1)]
 
 
 def parse_document(document: Document) -> Iterator[CredentialRecord]:
     """Records of a transcript document; only :mod:`passport_hub.errors` errors escape."""
     try:
-        if document.looks_like_json():
-            yield from parse_json_document(document)
-        else:
-            yield from parse_xml_document(document)
+        transcripts = _json_transcripts(document) if document.looks_like_json() else _xml_transcripts(document)
+        seen: dict[str, int] = {}
+        for node, reading, fmt, prefix, warning in transcripts:
+            yield from map_transcript(node, reading, document=document, fmt=fmt, prefix=prefix, seen=seen,
+                                      warning=warning)
     except PassportHubError:
         raise
     except (RecursionError, MemoryError) as exc:

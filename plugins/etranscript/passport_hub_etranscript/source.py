@@ -37,14 +37,19 @@ class EtranscriptSource(CredentialSource):
                 raw = document.data
                 if b"CollegeTranscript" not in raw and b"\\u" not in raw:
                     return False
-                from .jsonld import jsonld_transcripts
+                from .jsonld import is_jsonld_transcript
 
-                return jsonld_transcripts(data) is not None
+                return is_jsonld_transcript(data)
+            root = document.try_xml()  # one parse per document, shared by every sniff and by parse
+            if root is not None:
+                tag = root.tag
+                return tag.__class__ is str and tag.rpartition("}")[2] in _XML_ROOTS
             from passport_hub.xmlsafe import has_doctype, root_local_name
 
             if has_doctype(document.data):
                 # claim it so that parse refuses it as unsafe instead of "unrecognized"
                 return b"CollegeTranscript" in document.data.replace(b"\x00", b"")
+            # not well-formed: a broken transcript is still ours, so that parse reports it malformed
             return root_local_name(document.data) in _XML_ROOTS
         except Exception:  # sniff never raises
             return False
@@ -52,4 +57,4 @@ class EtranscriptSource(CredentialSource):
     def parse(self, document: Document) -> Iterator[CredentialRecord]:
         from .parser import parse_document
 
-        yield from parse_document(document)
+        return parse_document(document)  # a generator: records are read as they are iterated

@@ -1,0 +1,111 @@
+"""How the one mapper reads each rendering: XML elements and JSON objects give the same records,
+repeated and odd-shaped elements are read as they always were, and sniff shares parse's XML parse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from etranscript_helpers import load, results
+from passport_hub_etranscript.source import EtranscriptSource
+
+import passport_hub.xmlsafe
+from passport_hub.contract import Document
+from passport_hub.errors import MalformedError
+
+NS = "urn:org:pesc:message:CollegeTranscript:v1.6.0"
+
+# a course with a repeated title and notes, an extension between the notes, and a grade
+# element that has a child (so it is no grade)
+COURSE_XML = """<CourseCreditBasis>Regular</CourseCreditBasis>
+<CourseTitle>First title</CourseTitle><CourseTitle>Second title</CourseTitle>
+<NoteMessage>note one</NoteMessage>
+<UserDefinedExtensions><CourseCCCExtensions><GradeBracket>GradeIsBracketed</GradeBracket>
+</CourseCCCExtensions></UserDefinedExtensions>
+<NoteMessage>note two</NoteMessage>
+<CourseAcademicGrade>A<Odd/></CourseAcademicGrade>
+<CourseSubjectAbbreviation>MATH</CourseSubjectAbbreviation><CourseNumber>1</CourseNumber>"""
+
+XML_DOC = f"""<ColTrn:CollegeTranscript xmlns:ColTrn="{NS}">
+<TransmissionData><DocumentID>D1</DocumentID><Source><Organization><FICE>001334</FICE>
+<OrganizationName>Ventura College</OrganizationName></Organization></Source></TransmissionData>
+<Student><Person><Name><FirstName>Ann</FirstName><LastName>Lee</LastName></Name></Person>
+<AcademicRecord><AcademicSession><AcademicSessionDetail><SessionDesignator>2020-08</SessionDesignator>
+</AcademicSessionDetail><Course>{COURSE_XML}</Course></AcademicSession></AcademicRecord></Student>
+</ColTrn:CollegeTranscript>""".encode()
+
+MOXY_DOC = json.dumps({"ColTrn.CollegeTranscript": {
+    "TransmissionData": {"DocumentID": "D1", "Source": {"Organization": {
+        "FICE": "001334", "OrganizationName": "Ventura College"}}},
+    "Student": {"Person": {"Name": {"FirstName": "Ann", "LastName": "Lee"}}, "AcademicRecord": [{
+        "AcademicSession": [{"AcademicSessionDetail": {"SessionDesignator": "2020-08"}, "Course": [{
+            "CourseCreditBasis": "Regular",
+            "CourseTitle": ["First title", "Second title"],
+            "NoteMessage": ["note one", "note two"],
+            "UserDefinedExtensions": {"CCC.CourseCCCExtensions": {"GradeBracket": "GradeIsBracketed"}},
+            "CourseAcademicGrade": {"Odd": ""},
+            "CourseSubjectAbbreviation": "MATH", "CourseNumber": 1,
+        }]}]}]}}}).encode()
+
+
+def _only(data: bytes, name: str):
+    (record,) = EtranscriptSource().parse(Document(data, name=name))
+    return record
+
+
+def test_repeated_elements_read_as_before():
+    record = _only(XML_DOC, "repeats.xml")
+    assert record.achievement.title == "First title"  # the first of a repeated element
+    assert record.achievement.description == "MATH 1 First title"
+    found = results(record)
+    assert "grade" not in found  # an element with children is not a value
+    assert found["note"] == ["note one", "note two"]
+    names = [r.name for r in record.results]
+    # notes (all, where the first one is) before the extension, then the document id
+    assert names[-4:] == ["note", "note", "ccc.GradeBracket", "document_id"]
+    assert names[:2] == ["credit_basis", "term"]
+
+
+def test_xml_and_moxy_json_give_the_same_record():
+    xml, moxy = _only(XML_DOC, "repeats.xml"), _only(MOXY_DOC, "repeats.json")
+    assert moxy.source.format == "PESC CollegeTranscript JSON (EclipseLink MOXy)"
+    assert xml.source.format == "PESC CollegeTranscript v1.6.0 XML"
+    assert moxy.model_dump(exclude={"source"}) == xml.model_dump(exclude={"source"})
+    assert moxy.source.locator == xml.source.locator == "Student/AcademicRecord[1]/AcademicSession[1]/Course[1]"
+
+
+def test_jsonld_names_are_read_as_they_are():
+    # only MOXy's ColTrn. / CCC. prefixes are dropped: a JSON-LD property with a dot stays whole
+    data = json.loads(load("pesc-jsonld-transcript_minimal.json").data)
+    source = next(node for node in data["@graph"] if node.get("@id") == "https://example.edu/Source#id")
+    source["example.code"] = "X1"
+    records = list(EtranscriptSource().parse(Document(json.dumps(data).encode(), name="ld.json")))
+    schemes = [(i.scheme, i.value) for i in records[0].issuer.identifiers]
+    assert ("example.code", "X1") in schemes and ("code", "X1") not in schemes
+
+
+def test_sniff_and_parse_share_one_xml_parse(monkeypatch):
+    calls = []
+    real = passport_hub.xmlsafe.parse_xml
+
+    def counted(data: bytes, name: str):
+        calls.append(name)
+        return real(data, name=name)
+
+    monkeypatch.setattr(passport_hub.xmlsafe, "parse_xml", counted)
+    document = load("pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml")
+    source = EtranscriptSource()
+    assert source.sniff(document)
+    assert calls == [document.name]  # sniff parsed the document ...
+    assert len(list(source.parse(document))) == 25
+    assert calls == [document.name]  # ... and parse used that parse
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.9])
+def test_a_broken_transcript_is_still_claimed_and_malformed(cut):
+    data = load("canpesc-ontario-college_ColTrn-v1.3.0_ns0.xml").data
+    document = Document(data[: int(len(data) * cut)], name="cut.xml")
+    source = EtranscriptSource()
+    assert source.sniff(document)  # so the pipeline says "malformed", not "unrecognized"
+    with pytest.raises(MalformedError):
+        list(source.parse(document))
