@@ -1,4 +1,4 @@
-"""The shared issuer HTTP client every plugin uses (httpx types on an aiohttp transport).
+"""The shared issuer HTTP client every plugin uses (httpx + tenacity, on an aiohttp transport).
 
 Plugins never write their own retry loop: the core hands each source or verifier an
 :class:`IssuerClient` limited to the hosts its config names.
@@ -38,36 +38,33 @@ What it does for every request (settings in :class:`HttpSettings`):
 
 Counters for tests, benchmarks and ``/-/health`` are in :attr:`IssuerClient.stats`.
 
-Requests and responses are :class:`httpx.Request` / :class:`httpx.Response` (httpx builds the
-request and decodes the body), but the bytes travel over one keep-alive ``aiohttp`` session
-per host: httpx's own stack (httpcore, anyio, h11) costs ~0.5 ms of CPU per request, aiohttp's
-~0.15 ms, and with 50 requests in flight that CPU, not the issuer, set the pace. The session
-keeps no cookies, leaves decompression to httpx, ignores environment proxies and follows no
-redirects (the client does, hop by hop).
+Each issuer host gets one :class:`httpx.AsyncClient` (httpx builds the requests, applies the
+timeouts and decodes the bodies; plugins see httpx's Request and Response) on the keep-alive
+aiohttp transport of :mod:`passport_hub.transport`, which is why it is cheap enough to keep
+50 verifications in flight on one core. Retries are tenacity's. The clients keep no cookies
+and follow no redirects (this client does, hop by hop).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import http.cookiejar
 import ipaddress
 import logging
 import math
 import os
 import random
-import socket
 import ssl
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import aiohttp
 import httpx
-import yarl
 from pydantic import BaseModel, ConfigDict, Field
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
@@ -80,6 +77,7 @@ from .errors import (
     TransientError,
     UpstreamError,
 )
+from .transport import AddressRefused, AiohttpTransport, PublicOnlyResolver, is_public_address
 
 log = logging.getLogger("passport_hub.http")
 
@@ -87,10 +85,10 @@ log = logging.getLogger("passport_hub.http")
 RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
 #: statuses whose ``Retry-After`` is honoured
 RETRY_AFTER_STATUSES = frozenset({429, 503})
-#: request arguments passed on to :class:`httpx.Request`
-_REQUEST_ARGS = frozenset({"headers", "content", "data", "files", "json", "cookies"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: the clients' cookie jar refuses every cookie: nothing an issuer sets leaks into later requests
+_NO_COOKIES = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
 
 
 def _user_agent() -> str:
@@ -235,37 +233,6 @@ def _default_headers() -> httpx.Headers:
         return probe.headers.copy()
 
 
-def _is_public(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-class _PrivateAddressRefused(OSError):
-    """A host name resolved to a private or local address (raised inside aiohttp's connect)."""
-
-
-class _PublicOnlyResolver(aiohttp.ThreadedResolver):
-    """Resolves issuer host names and refuses any that resolve to a private, loopback,
-    link-local or reserved address: the check is made on the very addresses aiohttp then
-    connects to, so a name that answers differently the second time (DNS rebinding) gains
-    nothing. IP literals never reach a resolver; ``_check_address`` checks those."""
-
-    def __init__(self, exempt: str | None = None):
-        super().__init__()
-        self.exempt = exempt  # the configured proxy: the one private host the client may reach
-
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list:
-        found = await super().resolve(host, port, family)
-        if host != self.exempt and not all(_is_public(item["host"]) for item in found):
-            raise _PrivateAddressRefused(f"{host} resolves to a private or local address")
-        return found
-
-
 class CircuitBreaker:
     """Closed → (N consecutive failures) → open → (cool-down) → half-open: one probe.
 
@@ -362,7 +329,8 @@ class _Host:
             TokenBucket(rate, settings.burst or max(1, math.ceil(rate))) if rate is not None else None
         )
         self.paused_until = 0.0
-        self.session: aiohttp.ClientSession | None = None
+        self.client: httpx.AsyncClient | None = None
+        self.transport: AiohttpTransport | None = None
 
 
 class _Retry(Exception):
@@ -410,9 +378,6 @@ class IssuerClient:
         self.user_agent = user_agent or _user_agent()
         self.stats = HttpStats()
         self._hosts: dict[str, _Host] = {}
-        self._timeout = aiohttp.ClientTimeout(
-            sock_connect=self.settings.connect_timeout, sock_read=self.settings.read_timeout
-        )
         self._headers = _default_headers().copy()
         self._headers["User-Agent"] = self.user_agent
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -438,8 +403,9 @@ class IssuerClient:
         for _hop in range(self.settings.max_redirects + 1):
             host = self._check_url(target)
             self._check_address(target)
-            request, timeout = self._build(method, target, kwargs)
-            response = await self._send_with_retries(host, request, timeout, not_found_ok)
+            client = self._client(host)
+            request = client.build_request(method, target, **kwargs)
+            response = await self._send_with_retries(host, client, request, not_found_ok)
             if not (follow and response.status_code in _REDIRECTS and "location" in response.headers):
                 return response
             next_url = self._redirect_target(target, response)
@@ -469,9 +435,9 @@ class IssuerClient:
         """Close the connections (a later request opens new ones)."""
         self._bind_loop()
         for host in self._hosts.values():
-            session, host.session = host.session, None
-            if session is not None:
-                await session.close()
+            client, host.client, host.transport = host.client, None, None
+            if client is not None:
+                await client.aclose()
 
     def _bind_loop(self) -> None:
         """Connections and semaphores belong to one event loop: a client used from a new
@@ -482,11 +448,11 @@ class IssuerClient:
         self._loop = loop
         for host in self._hosts.values():
             host.semaphore = asyncio.Semaphore(self.settings.per_host_concurrency)
-            if host.session is not None:
+            if host.transport is not None:
                 # the old loop is gone, and so are its sockets: closing is impossible, detaching
                 # tells the session (and its destructor) it is finished
-                host.session.detach()
-                host.session = None
+                host.transport.detach()
+                host.client = host.transport = None
 
     async def __aenter__(self) -> IssuerClient:
         return self
@@ -527,7 +493,7 @@ class IssuerClient:
 
     def _check_address(self, url: httpx.URL) -> None:
         """Refuse an IP-literal URL to a private/loopback/link-local/reserved address unless
-        allowed (host names are checked on resolution, by :class:`_PublicOnlyResolver`)."""
+        allowed (host names are checked on resolution, by :class:`~passport_hub.transport.PublicOnlyResolver`)."""
         if self.allow_private:
             return
         host = url.host
@@ -535,7 +501,7 @@ class IssuerClient:
             ipaddress.ip_address(host.split("%", 1)[0])
         except ValueError:
             return
-        if not _is_public(host):
+        if not is_public_address(host):
             raise self._private_refused(host)
 
     def _private_refused(self, host: str) -> ConfigError:
@@ -564,46 +530,29 @@ class IssuerClient:
 
     # -- sending ----------------------------------------------------------------------
 
-    def _session(self, host: _Host) -> aiohttp.ClientSession:
-        """The host's keep-alive session, opened on first use (one per host key, scheme included)."""
-        if host.session is None:
+    def _client(self, host: _Host) -> httpx.AsyncClient:
+        """The host's httpx client on a keep-alive aiohttp transport, opened on first use (one
+        per host key, scheme included)."""
+        if host.client is None:
+            s = self.settings
             # plain-HTTP hosts without a proxy never do TLS, so they skip loading the CA bundle
-            tls_needed = host.key.startswith("https://") or self.settings.proxy is not None
-            host.session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(
-                    limit=self.settings.per_host_concurrency,
-                    ssl=_verified_ssl_context() if tls_needed else False,
-                    resolver=None if self.allow_private else _PublicOnlyResolver(
-                        exempt=yarl.URL(self.settings.proxy).host if self.settings.proxy else None),
-                ),
-                timeout=self._timeout,
-                cookie_jar=aiohttp.DummyCookieJar(),  # a request carries only the cookies its caller passes
-                auto_decompress=False,  # httpx decodes Content-Encoding when it reads the body
-                trust_env=False,
-                # httpx (h11) accepts header lines up to ~64 KiB; aiohttp's default is 8 KiB
-                max_line_size=65536,
-                max_field_size=65536,
+            tls_needed = host.key.startswith("https://") or s.proxy is not None
+            host.transport = AiohttpTransport(
+                limit=s.per_host_concurrency,
+                ssl_context=_verified_ssl_context() if tls_needed else False,
+                resolver=None if self.allow_private else PublicOnlyResolver(
+                    exempt=httpx.URL(s.proxy).host if s.proxy else None),
+                proxy=s.proxy,
             )
-        return host.session
-
-    def _build(self, method: str, url: httpx.URL, kwargs: dict) -> tuple[httpx.Request, aiohttp.ClientTimeout]:
-        """The request httpx would send (default headers, body encoding) and its timeouts."""
-        unknown = kwargs.keys() - _REQUEST_ARGS - {"timeout"}
-        if unknown:
-            raise TypeError(f"unsupported request arguments: {', '.join(sorted(unknown))}")
-        headers = self._headers
-        if kwargs.get("headers"):
-            headers = headers.copy()
-            headers.update(kwargs["headers"])
-        request = httpx.Request(
-            method, url, headers=headers, **{k: v for k, v in kwargs.items() if k in _REQUEST_ARGS and k != "headers"}
-        )
-        timeout = self._timeout
-        if kwargs.get("timeout") is not None:
-            t = kwargs["timeout"]
-            t = t if isinstance(t, httpx.Timeout) else httpx.Timeout(t)
-            timeout = aiohttp.ClientTimeout(sock_connect=t.connect, sock_read=t.read)
-        return request, timeout
+            host.client = httpx.AsyncClient(
+                transport=host.transport,
+                headers=self._headers,
+                timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
+                follow_redirects=False,  # followed here, hop by hop, each hop checked
+                trust_env=False,
+                cookies=_NO_COOKIES,  # a request carries only the cookies its caller passes
+            )
+        return host.client
 
     async def _wait_turn(self, host: _Host) -> None:
         """Honour a host-wide pause (after a 429) and the request budget."""
@@ -615,7 +564,7 @@ class IssuerClient:
             await asyncio.sleep(wait)
 
     async def _attempt(
-        self, host: _Host, request: httpx.Request, timeout: aiohttp.ClientTimeout, not_found_ok: bool
+        self, host: _Host, client: httpx.AsyncClient, request: httpx.Request, not_found_ok: bool
     ) -> httpx.Response:
         method, url = request.method, request.url
         allowed, probe = host.circuit.allow()
@@ -630,27 +579,13 @@ class IssuerClient:
         try:
             async with host.semaphore:
                 await self._wait_turn(host)
-                session = self._session(host)
                 self.stats.requests += 1
-                started = time.perf_counter()
                 try:
-                    async with session.request(
-                        method,
-                        yarl.URL(str(request.url), encoded=True),
-                        headers=request.headers.multi_items(),
-                        data=request.read() or None,
-                        allow_redirects=False,
-                        proxy=self.settings.proxy,
-                        timeout=timeout,
-                    ) as raw:
-                        body = await raw.read()
-                    # a byte stream (not content=) keeps the headers as sent; httpx decodes the body
-                    response = httpx.Response(
-                        raw.status, headers=raw.raw_headers, stream=httpx.ByteStream(body), request=request
-                    )
-                    response.read()
-                    response.elapsed = timedelta(seconds=time.perf_counter() - started)
-                except TimeoutError as exc:
+                    response = await client.send(request)
+                except AddressRefused:  # a refusal, not a failing issuer
+                    settled = True
+                    raise self._private_refused(url.host) from None
+                except httpx.TimeoutException as exc:
                     settled = True
                     self._failed(host)
                     raise _Retry(
@@ -660,10 +595,7 @@ class IssuerClient:
                         ),
                         "timeout",
                     ) from None
-                except aiohttp.ClientConnectorError as exc:
-                    if isinstance(exc.os_error, _PrivateAddressRefused):  # a refusal, not a failing issuer
-                        settled = True
-                        raise self._private_refused(url.host) from None
+                except httpx.TransportError as exc:
                     settled = True
                     self._failed(host)
                     raise _Retry(
@@ -671,17 +603,7 @@ class IssuerClient:
                             f"{self.name}: could not connect to the issuer",
                             internal=f"{method} {redact_url(url)}: {type(exc).__name__}: {exc}",
                         ),
-                        "connect",
-                    ) from None
-                except (aiohttp.ClientError, OSError) as exc:  # OSError: a socket error aiohttp let through
-                    settled = True
-                    self._failed(host)
-                    raise _Retry(
-                        TransientError(
-                            f"{self.name}: could not connect to the issuer",
-                            internal=f"{method} {redact_url(url)}: {type(exc).__name__}: {exc}",
-                        ),
-                        type(exc).__name__,
+                        "connect" if isinstance(exc, httpx.ConnectError) else type(exc).__name__,
                     ) from None
             settled = True
             return self._classify(host, method, url, response, not_found_ok)
@@ -764,12 +686,12 @@ class IssuerClient:
         )
 
     async def _send_with_retries(
-        self, host: _Host, request: httpx.Request, timeout: aiohttp.ClientTimeout, not_found_ok: bool
+        self, host: _Host, client: httpx.AsyncClient, request: httpx.Request, not_found_ok: bool
     ) -> httpx.Response:
         attempts = self.settings.retries + 1
         try:
             try:
-                return await self._attempt(host, request, timeout, not_found_ok)
+                return await self._attempt(host, client, request, not_found_ok)
             except _Retry as exc:
                 first_failure: _Retry | None = exc
             # tenacity runs the retries; it is set up only once an attempt has failed, because
@@ -784,7 +706,7 @@ class IssuerClient:
                     if first_failure is not None:  # attempt 1, already made above: its outcome
                         failure, first_failure = first_failure, None
                         raise failure
-                    return await self._attempt(host, request, timeout, not_found_ok)
+                    return await self._attempt(host, client, request, not_found_ok)
         except _Retry as exc:
             self.stats.failures += 1
             log.warning(
