@@ -7,6 +7,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from passport_hub.contract import Verifier, VerifyContext
+from passport_hub.dates import as_utc
 from passport_hub.model import Check, CheckStatus, CredentialRecord
 
 from .config import OpenBadgesVerifyConfig
@@ -56,13 +57,13 @@ class OpenBadgesVerifier(Verifier):
                     detail="no_document: the original credential bytes are not stored",
                 )
             ]
-        from .verify import _aware, _Run
+        from .verify import _Run
 
         http = self.http or context.http
         fetched: set[tuple[str, str]] = set()
         lists: dict[str, bytes] = {}
         for _round in range(3):
-            run = _Run(_aware(context.now), fetched=lists)
+            run = _Run(as_utc(context.now), fetched=lists)
             checks = await asyncio.to_thread(self._verify_locked, record, context.document, run)
             wanted = {m for m in run.missing if self._may_fetch(m[0])} - fetched
             if not wanted or http is None:

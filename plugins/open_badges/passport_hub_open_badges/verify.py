@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from passport_hub.contract import parse_json
+from passport_hub.dates import as_utc, parse_datetime
 from passport_hub.errors import MalformedError
 from passport_hub.model import Check, CheckStatus
 
@@ -60,18 +61,14 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def parse_datetime(value: Any) -> datetime | None:
+def _timestamp(value: Any) -> datetime | None:
     """xsd:dateTime (``Z`` or offset; a missing zone is taken as UTC); None if unparseable."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        dt = datetime.fromisoformat(text)
+        return parse_datetime(value)
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -126,7 +123,7 @@ class Engine:
         return _Parsed(value)
 
     def verify_bytes(self, data: bytes, now: datetime, *, run: _Run | None = None) -> list[Check]:
-        run = run or _Run(_aware(now))
+        run = run or _Run(as_utc(now))
         try:
             parsed = self.parse_bytes(data)
         except ValueError as exc:
@@ -237,7 +234,7 @@ class Engine:
         if not isinstance(cred.get("credentialSubject"), dict | list) or not cred.get("credentialSubject"):
             problems.append("invalid_subject: credentialSubject is missing")
         for name in ("issuanceDate", "expirationDate", "validFrom", "validUntil"):
-            if name in cred and parse_datetime(cred[name]) is None:
+            if name in cred and _timestamp(cred[name]) is None:
                 problems.append(f"invalid_date: {name} {cred[name]!r} is not an xsd:dateTime")
         if VC_V1 in strs[:1] and "issuanceDate" not in cred:
             problems.append("invalid_date: a VC 1.1 credential needs issuanceDate")
@@ -312,8 +309,8 @@ class Engine:
         skew = timedelta(seconds=self.config.clock_skew_seconds)
         start_field = "validFrom" if "validFrom" in cred else "issuanceDate"
         end_field = "validUntil" if "validUntil" in cred else "expirationDate"
-        start = parse_datetime(cred.get(start_field))
-        end = parse_datetime(cred.get(end_field))
+        start = _timestamp(cred.get(start_field))
+        end = _timestamp(cred.get(end_field))
         if start is not None and now + skew < start:
             begun = _check(
                 "valid_from",
@@ -447,10 +444,6 @@ class Engine:
             return _check("embedded_credentials", "not_checked", "none: the ClrCredential holds no credentials")
         code = {"passed": "all_valid", "failed": "some_invalid", "not_checked": "some_unverified"}[worst]
         return _check("embedded_credentials", worst, f"{code}: " + "; ".join(results))
-
-
-def _aware(now: datetime) -> datetime:
-    return now if now.tzinfo else now.replace(tzinfo=UTC)
 
 
 FAILING_VERDICTS = {"malformed", "invalid_signature", "revoked", "expired", "not_yet_valid"}
