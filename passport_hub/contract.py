@@ -11,6 +11,7 @@ Lifecycle (after airbyte-cdk / singer-sdk): ``config_model`` is the spec,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -202,6 +203,23 @@ class VerifyContext:
         return self.now.date()
 
 
+class _DistributionVersion:
+    def __get__(self, obj: object, cls: type) -> str:
+        return _version_of_package(cls.__module__.partition(".")[0])
+
+
+@functools.cache
+def _version_of_package(package: str) -> str:
+    from importlib import metadata
+
+    for distribution in metadata.packages_distributions().get(package, ()):
+        try:
+            return metadata.version(distribution)
+        except metadata.PackageNotFoundError:  # pragma: no cover - a broken install
+            continue
+    return "0"
+
+
 class Component:
     """What sources and verifiers share: a name, a typed config and, for those that talk to
     an issuer, the shared issuer client."""
@@ -212,8 +230,10 @@ class Component:
     title: ClassVar[str] = ""
     #: typed settings; ``SecretStr`` for secrets; read from PASSPORT_HUB_<NAME>_<FIELD>
     config_model: ClassVar[type[BaseModel]] = NoConfig
-    #: set by the core from the plugin's distribution when it registers
-    plugin_version: ClassVar[str] = "0"
+    #: the version of the distribution that ships the class (stamped into every record's
+    #: provenance); the core sets it when the plugin registers, and a class used directly
+    #: finds it from its package
+    plugin_version: ClassVar[str] = _DistributionVersion()  # type: ignore[assignment]
     #: set by the core: the plugin (entry-point name) that registered this class
     plugin_name: ClassVar[str | None] = None
 

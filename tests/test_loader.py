@@ -190,3 +190,20 @@ def test_a_misspelt_plugin_setting_is_named_in_a_warning_not_silently_ignored(ca
     assert "PASSPORT_HUB_TYPO_LOOKUPURL is set but 'typo' has no such setting" in caplog.text
     assert "PASSPORT_HUB_TYPO_LOOKUP_URL" in caplog.text  # the right spelling is offered
     assert "127.0.0.1:9" not in caplog.text  # values are never logged: they may be secrets
+
+
+def test_a_source_used_without_the_loader_still_knows_its_distribution_version():
+    from importlib.metadata import version
+
+    from passport_hub_etranscript.source import EtranscriptSource
+    from passport_hub_red_cross.verifier import RedCrossVerifier
+
+    from passport_hub import CredentialSource
+
+    assert EtranscriptSource.plugin_version == version("passport-hub-etranscript")
+    assert RedCrossVerifier().plugin_version == version("passport-hub-red-cross")
+
+    class Unpackaged(CredentialSource):  # defined in a test module no distribution ships
+        name = "unpackaged"
+
+    assert Unpackaged.plugin_version == "0"

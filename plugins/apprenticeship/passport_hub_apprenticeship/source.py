@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from passport_hub.contract import CredentialSource, Document
 from passport_hub.model import CredentialRecord
 
-from . import dist_version
-
 FORMAT_CSV = "apprenticeship-completion-roster-csv"
 FORMAT_JSON = "apprenticeship-completion-roster-json"
 FORMAT_PDF = "das-certificate-of-completion-pdf"
@@ -63,11 +61,6 @@ class ApprenticeshipSource(CredentialSource):
 
     # --- helpers -------------------------------------------------------------------------------
 
-    def _version(self) -> str:
-        # set by the core when it registers the source; the distribution's own otherwise
-        version = type(self).plugin_version
-        return version if version and version != "0" else dist_version()
-
     def _roster_records(self, document: Document, outcomes, fmt: str) -> Iterator[CredentialRecord]:
         from .records import build_record, record_id
 
@@ -93,7 +86,7 @@ class ApprenticeshipSource(CredentialSource):
                 out.record,
                 flags=out.flags,
                 document_sha256=document.sha256,
-                plugin_version=self._version(),
+                plugin_version=self.plugin_version,
                 fmt=fmt,
                 locator=locator,
                 description="Registered Apprenticeship completion (sponsor completion roster)",
@@ -115,7 +108,7 @@ class ApprenticeshipSource(CredentialSource):
             outcome.record,
             flags=[*outcome.flags, *warnings],
             document_sha256=document.sha256,
-            plugin_version=self._version(),
+            plugin_version=self.plugin_version,
             fmt=FORMAT_PDF,
             locator="page 1",
             description=TITLE,

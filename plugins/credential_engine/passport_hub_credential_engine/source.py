@@ -19,7 +19,6 @@ from passport_hub.errors import (
 )
 from passport_hub.model import CatalogEntry
 
-from . import __version__
 from .detect import detect_form
 
 DEFAULT_REGISTRY_URL = "https://credentialengineregistry.org"
@@ -126,7 +125,6 @@ class CredentialEngineSource(CredentialSource):
         "application/json; Credential Engine search results",
     )
     config_model: ClassVar[type[BaseModel]] = CredentialEngineConfig
-    plugin_version: ClassVar[str] = __version__
 
     config: CredentialEngineConfig
 

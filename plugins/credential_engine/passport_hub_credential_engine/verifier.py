@@ -7,7 +7,6 @@ from typing import ClassVar
 from passport_hub.contract import Verifier, VerifyContext
 from passport_hub.model import CatalogEntry, Check, CheckStatus, CredentialRecord, RegistryStatus
 
-from . import __version__
 from .jsonld import is_sandbox_iri, normalize_ctid
 
 CHECK_NAME = "registry_listed"
@@ -62,7 +61,6 @@ class CredentialEngineVerifier(Verifier):
 
     name: ClassVar[str] = "credential_engine"
     title: ClassVar[str] = "Listed and active in the Credential Engine Registry catalog"
-    plugin_version: ClassVar[str] = __version__
 
     def supports(self, record: CredentialRecord) -> bool:
         # the registry lists credentials, not the courses, occupations or scores inside transcripts

@@ -3,7 +3,3 @@
 The entry-point module is :mod:`passport_hub_etranscript.plugin`; it stays light (no lxml
 import) so that loading plugins is fast. Parsing lives in :mod:`.parser`.
 """
-
-from .version import VERSION as __version__
-
-__all__ = ["__version__"]

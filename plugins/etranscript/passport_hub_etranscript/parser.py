@@ -33,7 +33,6 @@ from passport_hub.errors import MalformedError, PassportHubError, UnrecognizedEr
 from passport_hub.model import CredentialRecord, Credit, Holder, Identifier, Issuer, Result, stable_id
 
 from . import codes
-from .version import VERSION
 
 SOURCE_NAME = "etranscript"
 TRANSCRIPT = "CollegeTranscript"
@@ -293,11 +292,13 @@ def _holder(ctx: _Transcript, person: dict[str, Any], warnings: list[str]) -> tu
 class _Transcript:
     """What every record of one transcript shares."""
 
-    __slots__ = ("group", "pairs", "fmt", "sha256", "prefix", "seen", "holder", "holder_key", "warnings",
+    __slots__ = ("group", "pairs", "fmt", "version", "sha256", "prefix", "seen", "holder", "holder_key", "warnings",
                  "doc_results", "sender", "results", "_identifiers", "_credits", "dates")
 
-    def __init__(self, reading: _Reading, document: Document, fmt: str, prefix: str, seen: dict[str, int]):
+    def __init__(self, reading: _Reading, document: Document, fmt: str, version: str, prefix: str,
+                 seen: dict[str, int]):
         self.group = reading.group
+        self.version = version
         self.pairs = reading.pairs
         self.fmt = fmt
         self.sha256 = document.sha256
@@ -374,7 +375,7 @@ class _Transcript:
             "status": status,
             "results": results,
             "source": {
-                "plugin": SOURCE_NAME, "plugin_version": VERSION, "format": self.fmt,
+                "plugin": SOURCE_NAME, "plugin_version": self.version, "format": self.fmt,
                 "document_sha256": self.sha256, "locator": self.prefix + locator,
             },
             "warnings": school.warnings + warnings if warnings else school.warnings,
@@ -395,10 +396,10 @@ class _School:
         self.warnings = warnings
 
 
-def map_transcript(node: Any, reading: _Reading, *, document: Document, fmt: str, prefix: str = "",
+def map_transcript(node: Any, reading: _Reading, *, document: Document, fmt: str, plugin_version: str, prefix: str = "",
                    seen: dict[str, int] | None = None, warning: str | None = None) -> Iterator[CredentialRecord]:
     """Records of one CollegeTranscript node (an lxml element or a JSON object)."""
-    ctx = _Transcript(reading, document, fmt, prefix, {} if seen is None else seen)
+    ctx = _Transcript(reading, document, fmt, plugin_version, prefix, {} if seen is None else seen)
     group = ctx.group
     if warning:
         ctx.warnings.append(warning)
@@ -825,14 +826,15 @@ def _json_transcripts(document: Document) -> list[tuple[Any, _Reading, str, str,
             for n, (fmt, t) in enumerate(transcripts, 1)]
 
 
-def parse_document(document: Document) -> Iterator[CredentialRecord]:
-    """Records of a transcript document; only :mod:`passport_hub.errors` errors escape."""
+def parse_document(document: Document, plugin_version: str) -> Iterator[CredentialRecord]:
+    """Records of a transcript document, stamped with ``plugin_version``; only
+    :mod:`passport_hub.errors` errors escape."""
     try:
         transcripts = _json_transcripts(document) if document.looks_like_json() else _xml_transcripts(document)
         seen: dict[str, int] = {}
         for node, reading, fmt, prefix, warning in transcripts:
-            yield from map_transcript(node, reading, document=document, fmt=fmt, prefix=prefix, seen=seen,
-                                      warning=warning)
+            yield from map_transcript(node, reading, document=document, fmt=fmt, plugin_version=plugin_version,
+                                      prefix=prefix, seen=seen, warning=warning)
     except PassportHubError:
         raise
     except (RecursionError, MemoryError) as exc:

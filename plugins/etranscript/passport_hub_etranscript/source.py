@@ -57,4 +57,4 @@ class EtranscriptSource(CredentialSource):
     def parse(self, document: Document) -> Iterator[CredentialRecord]:
         from .parser import parse_document
 
-        return parse_document(document)  # a generator: records are read as they are iterated
+        return parse_document(document, self.plugin_version)  # a generator: records are read as they are iterated

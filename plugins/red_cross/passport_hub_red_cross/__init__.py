@@ -3,5 +3,3 @@
 Reads certificate PDFs (full and wallet size) and the public "Find My Certificate"
 lookup (an HTML fragment), and verifies a record by looking its certificate ID up again.
 """
-
-__version__ = "0.1.0"

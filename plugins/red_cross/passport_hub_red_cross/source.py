@@ -10,7 +10,6 @@ from passport_hub.contract import CheckResult, CredentialSource, Document
 from passport_hub.errors import MalformedError, NotFoundError, PassportHubError, UnrecognizedError
 from passport_hub.model import CredentialRecord
 
-from . import __version__
 from .config import RedCrossConfig
 
 FORMAT_LOOKUP = "red_cross.lookup_html"
@@ -39,7 +38,6 @@ class RedCrossSource(CredentialSource):
         "text/html; American Red Cross certificate lookup answer",
     )
     config_model = RedCrossConfig
-    plugin_version = __version__
 
     #: today's date for status (expired / active); replaceable in tests
     clock: Callable[[], date] = staticmethod(date.today)

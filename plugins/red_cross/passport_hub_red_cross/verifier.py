@@ -6,7 +6,6 @@ from passport_hub.contract import Verifier, VerifyContext
 from passport_hub.errors import NotFoundError, PassportHubError
 from passport_hub.model import Check, CheckStatus, CredentialRecord, RecordStatus
 
-from . import __version__
 from .config import RedCrossConfig
 from .ids import ISSUER_NAME, names_match, normalize_cert_id
 
@@ -22,7 +21,6 @@ class RedCrossVerifier(Verifier):
     name = "red_cross"
     title = "Re-checks a Red Cross certificate against the Red Cross certificate lookup"
     config_model = RedCrossConfig
-    plugin_version = __version__
 
     def allowed_hosts(self) -> list[str]:
         return [self.config.host]
