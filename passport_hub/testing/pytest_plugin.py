@@ -2,7 +2,10 @@
 
 ``hub_db_url``: an empty database per test — a SQLite file, or, when
 ``PASSPORT_HUB_TEST_DATABASE_URL`` names a PostgreSQL database, a fresh schema in it
-(dropped afterwards), so the same suite runs on both.
+(dropped afterwards), so the same suite runs on both. ``hub_store``: a
+:class:`~passport_hub.store.Store` on it. ``hub_env``: the environment for a CLI run
+(``click.testing.CliRunner``): an own home and that database, no other ``PASSPORT_HUB_*``
+variable leaking in from the shell.
 """
 
 from __future__ import annotations
@@ -51,3 +54,14 @@ def hub_store(hub_db_url):
     store = Store(hub_db_url)
     yield store
     store.close()
+
+
+@pytest.fixture
+def hub_env(hub_db_url, tmp_path, monkeypatch):
+    for key in list(os.environ):
+        if key.startswith("PASSPORT_HUB_") and key != TEST_DATABASE_ENV:
+            monkeypatch.delenv(key)
+    env = {"PASSPORT_HUB_HOME": str(tmp_path / "home"), "PASSPORT_HUB_DATABASE_URL": hub_db_url}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from apprenticeship_testdata import CERT_PDF, ROSTER_CSV, ROSTER_JSON, csv_bytes, doc
@@ -71,12 +70,7 @@ def test_failure_mid_document_stores_nothing_of_it(pipeline, hub_store):
 
 
 @pytest.fixture
-def cli_env(hub_db_url, tmp_path, monkeypatch):
-    for key in list(os.environ):
-        if key.startswith("PASSPORT_HUB_") and key != "PASSPORT_HUB_TEST_DATABASE_URL":
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("PASSPORT_HUB_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("PASSPORT_HUB_DATABASE_URL", hub_db_url)
+def cli_env(hub_env, monkeypatch):
     monkeypatch.setenv("PASSPORT_HUB_LOAD_PLUGINS", "apprenticeship")
 
 
