@@ -212,6 +212,18 @@ def test_hub_csv_unknown_column_is_an_error(hub_store):
         import_articulations(hub_store, b"course,ace,units\nBUS 1,AR-2201-0399,3\n", college=COLLEGE, format="hub")
 
 
+@pytest.mark.parametrize("data, problem", [
+    (b'course,ace_id\nBUS 1,"' + b"x" * 140_000 + b'"\n', "field larger than field limit"),
+    (b"course,ace_id\nBUS 1,AR-2201\r0399\n", "new-line character"),
+    (b'{"articulations": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+])
+def test_unreadable_articulation_files_are_malformed_not_a_crash(hub_store, data, problem):
+    # found by the service fuzz run: csv.Error escaped as a 500
+    with pytest.raises(MalformedError, match=problem):
+        import_articulations(hub_store, data, college=COLLEGE, name="rules")
+    assert ArticulationRepo(hub_store).colleges() == []
+
+
 def test_map_exhibit_in_the_map_template_ace_column(hub_store):
     data = b"Course,ACE ID,Team Reviewed Date,Credit Recommendation(s),Notes\nLOG 10,MAPIC-FORK-1-001.,1/5/2020,,\n"
     import_articulations(hub_store, data, college=COLLEGE)

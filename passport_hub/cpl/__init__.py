@@ -7,6 +7,8 @@ not yet articulated at that college.
 
 from __future__ import annotations
 
+import csv
+
 from .matching import NOT_ARTICULATED, CplReport, cpl_for_holder, evaluate
 from .repo import ArticulationRepo, ImportResult
 from .rules import ArticulationSpec, Rule, parse_ace_id, read_hub, read_map_csv, sniff_format
@@ -23,13 +25,16 @@ def import_articulations(store, data: bytes, *, college: str | None, format: str
     """
     from ..errors import MalformedError
 
-    fmt = format or sniff_format(data)
-    if fmt == "map":
-        parsed, named = read_map_csv(data, name), None
-    elif fmt == "hub":
-        parsed, named = read_hub(data, name)
-    else:
-        raise MalformedError(f"unknown articulation format {fmt!r} (use one of {', '.join(FORMATS)})")
+    try:
+        fmt = format or sniff_format(data)
+        if fmt == "map":
+            parsed, named = read_map_csv(data, name), None
+        elif fmt == "hub":
+            parsed, named = read_hub(data, name)
+        else:
+            raise MalformedError(f"unknown articulation format {fmt!r} (use one of {', '.join(FORMATS)})")
+    except csv.Error as exc:  # a field over the size limit, a bare carriage return in a field...
+        raise MalformedError(f"{name}: not readable as CSV ({exc})") from None
     target = college or named
     if not target or not target.strip():
         raise MalformedError(f"{name}: name the college (--college NAME)")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..contract import parse_json
 from ..dates import parse_date
 from ..errors import MalformedError
 from ..store import catalog_match_key
@@ -403,10 +403,7 @@ def read_hub(data: bytes, name: str = "articulations") -> tuple[ParsedRules, str
     text = _decode(data, name)
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
-        try:
-            doc = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise MalformedError(f"{name}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+        doc = parse_json(stripped, name=name)  # also refuses nesting past the decoder's depth guard
         college = None
         if isinstance(doc, dict):
             college = doc.get("college") if isinstance(doc.get("college"), str) else None
