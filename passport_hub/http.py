@@ -582,9 +582,15 @@ class IssuerClient:
                 self.stats.requests += 1
                 try:
                     response = await client.send(request)
-                except AddressRefused:  # a refusal, not a failing issuer
-                    settled = True
+                except AddressRefused:  # a refusal, not a failing issuer (a probe is given back)
                     raise self._private_refused(url.host) from None
+                except httpx.DecodingError as exc:  # e.g. a body that says gzip and is not
+                    settled = True
+                    host.circuit.success()  # the issuer answered
+                    raise UpstreamError(
+                        f"{self.name}: the issuer's answer could not be decoded",
+                        internal=f"{method} {redact_url(url)}: {type(exc).__name__}: {exc}",
+                    ) from None
                 except httpx.TimeoutException as exc:
                     settled = True
                     self._failed(host)

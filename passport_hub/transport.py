@@ -34,6 +34,10 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+_FRAMING = frozenset({b"content-length", b"transfer-encoding"})
+_NO_AUTO_CONTENT_TYPE = ("Content-Type",)
+
+
 class AddressRefused(httpx.ConnectError):
     """The host name resolved to a private or local address; nothing was sent."""
 
@@ -87,15 +91,22 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
         body = await request.aread()
+        # headers as httpx built them (their case kept), less the framing: the body is sent
+        # whole, and aiohttp writes its Content-Length (a streamed body came with chunked)
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw
+                   if name.lower() not in _FRAMING]
         try:
             async with self._open().request(
                 request.method,
                 yarl.URL(str(request.url), encoded=True),
-                headers=request.headers.multi_items(),
+                headers=headers,
                 data=body or None,
                 allow_redirects=False,
                 proxy=self.proxy,
-                timeout=aiohttp.ClientTimeout(sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")),
+                # no Content-Type where httpx sent none
+                skip_auto_headers=() if "content-type" in request.headers else _NO_AUTO_CONTENT_TYPE,
+                timeout=aiohttp.ClientTimeout(connect=timeouts.get("connect"), sock_connect=timeouts.get("connect"),
+                                              sock_read=timeouts.get("read")),
             ) as raw:
                 content = await raw.read()
         except aiohttp.ConnectionTimeoutError as exc:

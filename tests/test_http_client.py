@@ -413,6 +413,48 @@ def test_bodies_and_headers_go_out_as_httpx_builds_them_and_gzip_is_decoded_once
     assert "gzip" in sent["/cookie"]["Accept-Encoding"]
 
 
+def test_a_streamed_body_goes_out_with_one_framing_and_no_invented_content_type(issuer):
+    issuer.expect_request("/upload", method="POST", data=b"abcdef").respond_with_data("stored")
+    issuer.expect_request("/gone", method="DELETE").respond_with_data("", status=204)
+
+    async def chunks():
+        yield b"abc"
+        yield b"def"
+
+    async def main():
+        async with client() as c:
+            stored = await c.post(issuer.url_for("/upload"), content=chunks())
+            gone = await c.request("DELETE", issuer.url_for("/gone"))
+            return stored, gone
+
+    stored, gone = run(main())
+    assert (stored.text, gone.status_code) == ("stored", 204)
+    upload, delete = (e[0].headers for e in issuer.log)
+    # httpx marks a streamed body chunked; the transport sends it whole, with its length only
+    assert upload.get("Content-Length") == "6" and "Transfer-Encoding" not in upload
+    assert "Content-Type" not in upload and "Content-Type" not in delete
+
+
+def test_a_body_that_cannot_be_decoded_is_an_upstream_error_not_a_crash(issuer):
+    issuer.expect_request("/broken").respond_with_data(b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    c = client()
+    with pytest.raises(UpstreamError, match="could not be decoded"):
+        run(_call(c, "GET", issuer.url_for("/broken")))
+    assert c.stats.retries == 0 and c.circuit_state(issuer.url_for("/")) == "closed"
+
+
+def test_a_refused_private_address_does_not_keep_the_circuit_probe(issuer):
+    c = IssuerClient(allowed_hosts=["localhost"], name="test_issuer",
+                     settings=HttpSettings(circuit_failure_threshold=1, circuit_cooldown=0.05, retries=0))
+    url = f"http://localhost:{issuer.port}/x"
+    c._check_url(c._parse(url)).circuit.failure()  # the issuer failed before: circuit open
+    time.sleep(0.1)  # the cool-down is over: the next request is the probe
+    for _ in range(2):  # refused each time, never "circuit open" (the probe was handed back)
+        with pytest.raises(ConfigError, match="private or local address"):
+            run(_call(c, "GET", url))
+    assert c.circuit_state(url) == "half_open" and c.stats.fast_failures == 0
+
+
 def test_unsupported_request_arguments_are_refused():
     with pytest.raises(TypeError, match="auth"):
         run(_call(client(), "GET", "http://127.0.0.1:9/x", auth=("u", "p")))
