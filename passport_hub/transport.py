@@ -129,7 +129,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             await session.close()
 
     def detach(self) -> None:
-        """Forget the session of an event loop that is gone (its sockets went with it)."""
+        """Forget the session of an event loop that is gone: nothing can be awaited there any
+        more, so the connector is closed without awaiting and the session told it has none,
+        which keeps both from reporting themselves unclosed."""
         session, self._session = self._session, None
         if session is not None:
+            connector = session.connector
             session.detach()
+            if connector is not None:
+                # aiohttp's synchronous close (close() is a coroutine for the running loop);
+                # with the loop closed it only marks the connector closed and drops its sockets
+                connector._close()
