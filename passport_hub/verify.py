@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -409,9 +408,9 @@ async def verify_stored(
     timeout: float | None = 20.0,
 ) -> dict[str, Verification]:
     """Verify stored records now with every installed verifier; each result is stored as the
-    record's newest verification, in batches: one transaction per :data:`STORE_BATCH` results or
-    per :data:`STORE_EVERY` seconds (checked as results arrive), the rest when verification ends
-    or stops. Returns record id → verification.
+    record's newest verification, in batches: one transaction per :data:`STORE_BATCH` results and
+    what has arrived every :data:`STORE_EVERY` seconds, the rest when verification ends or stops.
+    Returns record id → verification.
 
     :param rows: ``(store primary key, record)`` pairs, e.g. from ``Store.record_rows``
     """
@@ -439,15 +438,35 @@ async def verify_stored(
         # a write blocks the event loop, and every request in flight with it: one transaction
         # per record cost ~0.25 ms, one per batch ~0.02 ms a record
         pending: list[tuple[int, Verification]] = []
-        flushed = time.monotonic()
+
+        def flush() -> None:
+            nonlocal pending
+            if not pending:
+                return
+            batch, pending = pending, []
+            try:
+                store.add_verifications(batch)
+            except Exception:
+                pending = batch + pending  # kept for the next write
+                raise
+
+        async def flush_every() -> None:
+            # results that wait for slow issuers' records are stored anyway, and on time
+            while True:
+                await asyncio.sleep(STORE_EVERY)
+                try:
+                    flush()
+                except Exception as exc:  # retried with the next batch, reported if the last fails
+                    log.warning("could not store verification results yet: %s", type(exc).__name__)
+
+        ticker = asyncio.create_task(flush_every())
         try:
             async for record, verification in engine.stream([r for _pk, r in rows], progress=progress):
                 pending.extend((pk, verification) for pk in pks[record.id])
                 results[record.id] = verification
-                if len(pending) >= STORE_BATCH or time.monotonic() - flushed >= STORE_EVERY:
-                    batch, pending = pending, []
-                    store.add_verifications(batch)
-                    flushed = time.monotonic()
+                if len(pending) >= STORE_BATCH:
+                    flush()
         finally:
-            store.add_verifications(pending)
+            ticker.cancel()
+            flush()
     return results

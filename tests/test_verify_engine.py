@@ -360,6 +360,29 @@ def test_verify_stored_stores_every_result_in_batches(hub_store, monkeypatch):
     assert {rid: v.status for rid, v in stored.items()} == {r.id: "verified" for r in records}
     assert all(v.checks[0].name == ISSUER_CONFIRMS for v in stored.values())
 
+    # a batch that is not full is stored on time while a slow issuer keeps the run going
+    monkeypatch.setattr(verify_module, "STORE_BATCH", 100)
+    monkeypatch.setattr(verify_module, "STORE_EVERY", 0.05)
+    batches.clear()
+    slow = records[4].id
+    seen_while_waiting = {}
+
+    class SlowForOne(Confirms):
+        name = "slow_for_one"
+
+        async def verify(self, rec, context):
+            if rec.id == slow:
+                await asyncio.sleep(0.4)
+                seen_while_waiting.update({r.id: r.verification.checked_at for r in hub_store.records()})
+            return [Check(name=ISSUER_CONFIRMS, status=P)]
+
+    registry = SimpleNamespace(verifiers={"slow_for_one": SlowForOne})
+    second = run(verify_module.verify_stored(registry, Settings(), hub_store, rows))
+    fast_ones = {r.id for r in records[:4]}
+    assert all(seen_while_waiting[rid] == second[rid].checked_at for rid in fast_ones)
+    assert seen_while_waiting[slow] < second[slow].checked_at  # still the first run's result then
+    assert batches == [4, 1]
+
     # a record verified twice in one batch: the later result is its newest, in the row too
     from sqlalchemy import select
 
