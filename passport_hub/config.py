@@ -105,6 +105,25 @@ class Settings:
         settings._environ = env
         return settings
 
+    def warn_unknown_plugin_settings(self, settings_of: dict[str, set[str]]) -> None:
+        """Name, in a warning (never with its value), each ``PASSPORT_HUB_<NAME>_<FIELD>`` variable
+        for which no loaded component called ``<NAME>`` has a setting ``<FIELD>``: a misspelt
+        setting is otherwise silently ignored. ``settings_of``: component name → its settings'
+        names, merged over the source and the verifier of that name. A variable belongs to the
+        longest component name it starts with."""
+        env = getattr(self, "_environ", os.environ)
+        prefixes = sorted(((f"PASSPORT_HUB_{name.upper()}_", name) for name in settings_of), reverse=True)
+        for key in env:
+            owner = next(((prefix, name) for prefix, name in prefixes if key.startswith(prefix)), None)
+            if owner is None or key in _unknown_warned:
+                continue
+            prefix, name = owner
+            fields = settings_of[name]
+            if key[len(prefix):].lower() not in fields:
+                _unknown_warned.add(key)
+                known = ", ".join(prefix + f.upper() for f in sorted(fields)) or "none"
+                log.warning("%s is set but %r has no such setting; ignored (its settings: %s)", key, name, known)
+
     def component_config(self, name: str, model: type[BaseModel]) -> BaseModel:
         """Build a component's config model from ``[plugins.<name>]`` and
         ``PASSPORT_HUB_<NAME>_<FIELD>`` variables.
@@ -114,17 +133,10 @@ class Settings:
         env = getattr(self, "_environ", os.environ)
         values: dict[str, Any] = dict(self.plugin_config.get(name, {}))
         prefix = f"PASSPORT_HUB_{name.upper()}_"
-        fields = {prefix + field_name.upper(): field_name for field_name in model.model_fields}
-        for key, value in env.items():
-            if not key.startswith(prefix):
-                continue
-            if key in fields:
-                values[fields[key]] = value
-            elif key not in _unknown_warned:
-                # a warning, not an error: another component's name may extend this one's
-                _unknown_warned.add(key)
-                known = ", ".join(fields) or "none"
-                log.warning("%s is set but %r has no such setting; ignored (its settings: %s)", key, name, known)
+        for field_name in model.model_fields:
+            key = prefix + field_name.upper()
+            if key in env:
+                values[field_name] = env[key]
         try:
             return model.model_validate(values)
         except ValidationError as exc:

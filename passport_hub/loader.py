@@ -235,6 +235,11 @@ class Loader:
 
     def finish(self) -> Registry:
         self._check_required()
+        settings_of: dict[str, set[str]] = {}
+        for table in (self.registry.sources, self.registry.verifiers):
+            for name, cls in table.items():
+                settings_of.setdefault(name, set()).update(cls.config_model.model_fields)
+        self.settings.warn_unknown_plugin_settings(settings_of)
         if self.settings.strict_plugins and (bad := self.registry.problems()):
             lines = "; ".join(f"{p.name} ({p.status}): {p.error}" for p in bad)
             raise PluginError(f"strict plugin mode: {len(bad)} plugin(s) did not load: {lines}")

@@ -175,21 +175,25 @@ def test_trace_logs_each_hook_call_with_plugin_duration_and_outcome(caplog):
 
 
 def test_a_misspelt_plugin_setting_is_named_in_a_warning_not_silently_ignored(caplog):
-    from pydantic import BaseModel
-
-    from passport_hub.config import Settings
-
-    class LookupConfig(BaseModel):
-        lookup_url: str = "https://example.org/lookup"
-
-    settings = Settings.from_env({"PASSPORT_HUB_TYPO_LOOKUPURL": "http://127.0.0.1:9/lookup",
-                                  "PASSPORT_HUB_TYPO_LOOKUP_URL": "http://127.0.0.1:8/lookup"})
+    settings = Settings.from_env({
+        "PASSPORT_HUB_RED_CROSS_LOOKUPURL": "http://127.0.0.1:9/lookup",  # misspelt
+        "PASSPORT_HUB_RED_CROSS_LOOKUP_URL": "http://127.0.0.1:8/lookup",
+        # the open_badges source has no settings, its verifier does: no warning for that
+        "PASSPORT_HUB_OPEN_BADGES_ISSUER_KEY_BINDING": "require",
+        "PASSPORT_HUB_HOME": "/tmp/ignored", "PASSPORT_HUB_LOAD_PLUGINS": "red_cross,open_badges",
+    })
     with caplog.at_level("WARNING", logger="passport_hub.config"):
-        config = settings.component_config("typo", LookupConfig)
+        registry = load_plugins(settings)
+        config = settings.component_config("red_cross", registry.sources["red_cross"].config_model)
     assert config.lookup_url == "http://127.0.0.1:8/lookup"
-    assert "PASSPORT_HUB_TYPO_LOOKUPURL is set but 'typo' has no such setting" in caplog.text
-    assert "PASSPORT_HUB_TYPO_LOOKUP_URL" in caplog.text  # the right spelling is offered
-    assert "127.0.0.1:9" not in caplog.text  # values are never logged: they may be secrets
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith("PASSPORT_HUB_RED_CROSS_LOOKUPURL is set but 'red_cross' has no such setting")
+    assert "PASSPORT_HUB_RED_CROSS_LOOKUP_URL" in warnings[0]  # the right spelling is offered
+    assert "127.0.0.1:9" not in warnings[0]  # values are never logged: they may be secrets
+    # a longer name owns its variables: LOOKUP_URL is red_cross's, not a "cross_lookup_url" of red
+    settings.warn_unknown_plugin_settings({"red": set(), "red_cross": {"lookup_url"}})
+    assert len(caplog.records) == 1
 
 
 def test_a_source_used_without_the_loader_still_knows_its_distribution_version():
