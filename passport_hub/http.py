@@ -65,7 +65,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from .errors import (
@@ -119,6 +119,15 @@ class HttpSettings(BaseModel):
     max_redirects: int = Field(5, ge=0, le=20, description="same-host redirects followed")
     proxy: str | None = Field(None, description="outbound HTTP proxy URL (environment proxies are ignored)")
 
+    @field_validator("proxy")
+    @classmethod
+    def _proxy_is_http(cls, value: str | None) -> str | None:
+        # anything else would fail on every request, as a "could not connect" retried and
+        # counted against the issuer, instead of the config mistake it is
+        if value and (not value.lower().startswith(("http://", "https://")) or not httpx.URL(value).host):
+            raise ValueError("must be an http:// or https:// URL with a host (SOCKS proxies are not supported)")
+        return value
+
     @classmethod
     def from_env(
         cls, environ: Mapping[str, str] | None = None, *, prefix: str = "PASSPORT_HUB_HTTP_", **overrides: Any
@@ -131,7 +140,11 @@ class HttpSettings(BaseModel):
             if raw is not None and raw != "":
                 values[name] = raw
         values.update(overrides)
-        return cls.model_validate(values)
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:  # named by variable, never echoing the value
+            problems = "; ".join(f"{prefix}{str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors())
+            raise ConfigError(f"invalid HTTP settings: {problems}") from None
 
 
 @dataclass

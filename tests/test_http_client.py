@@ -518,6 +518,13 @@ def test_old_keyword_interface_still_works():
 def test_settings_from_env():
     s = HttpSettings.from_env({"PASSPORT_HUB_HTTP_RETRIES": "5", "PASSPORT_HUB_HTTP_REQUESTS_PER_SECOND": "2.5"})
     assert (s.retries, s.requests_per_second) == (5, 2.5)
+    with pytest.raises(ConfigError) as info:
+        HttpSettings.from_env({"PASSPORT_HUB_HTTP_RETRIES": "many",
+                               "PASSPORT_HUB_HTTP_PROXY": "socks5://user:s3cret@proxy.example:1080"})
+    message = info.value.user_message
+    assert "PASSPORT_HUB_HTTP_RETRIES" in message and "PASSPORT_HUB_HTTP_PROXY: Value error, must be an http" in message
+    assert "s3cret" not in message
+    assert HttpSettings(proxy="http://proxy.example:3128").proxy == "http://proxy.example:3128"
 
 
 def test_parse_retry_after_and_redaction():
