@@ -32,7 +32,9 @@ What it does for every request (settings in :class:`HttpSettings`):
 - retries with exponential backoff and jitter on timeouts, connection errors
   and 408/500/502/503/504; 429 and 503 wait what ``Retry-After`` asks (seconds or an
   HTTP-date) unless it is more than ``retry_after_cap`` (then ``RateLimitedError`` at
-  once); 400/401/403/404 and other 4xx are never retried;
+  once); 400/401/403/404 and other 4xx are never retried; a POST or PATCH that may have
+  reached the issuer is not sent again unless the issuer asks (429, 503 + ``Retry-After``) or
+  the caller says it is harmless (``idempotent=True``, e.g. a search);
 - every retry is logged on ``passport_hub.http`` with the status or error and the wait;
   URLs are logged without query values or user info, headers never.
 
@@ -86,6 +88,7 @@ RETRY_STATUSES = frozenset({408, 500, 502, 503, 504})
 #: statuses whose ``Retry-After`` is honoured
 RETRY_AFTER_STATUSES = frozenset({429, 503})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_NOT_IDEMPOTENT = frozenset({"POST", "PATCH"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 #: the clients' cookie jar refuses every cookie: nothing an issuer sets leaks into later requests
 _NO_COOKIES = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
@@ -398,9 +401,15 @@ class IssuerClient:
     # -- public interface -------------------------------------------------------------
 
     async def request(
-        self, method: str, url: str | httpx.URL, *, not_found_ok: bool = False, **kwargs
+        self, method: str, url: str | httpx.URL, *, not_found_ok: bool = False, idempotent: bool | None = None,
+        **kwargs,
     ) -> httpx.Response:
         """Send a request with the client's safety rules, limits and retries.
+
+        A request that is not ``idempotent`` (default: POST and PATCH are not) is sent again
+        only when it cannot have reached the issuer (no connection) or the issuer asks for it
+        (429, or 503 with ``Retry-After``); pass ``idempotent=True`` for a POST that only
+        reads, such as a search.
 
         ``kwargs`` are httpx request arguments: ``params``, ``headers``, ``json``, ``content``,
         ``data``, ``files``, ``cookies``, ``timeout`` (others raise ``TypeError``).
@@ -409,6 +418,8 @@ class IssuerClient:
         self._bind_loop()
         follow = kwargs.pop("follow_redirects", True)
         method = method.upper()
+        if idempotent is None:
+            idempotent = method not in _NOT_IDEMPOTENT
         target = self._parse(url)
         params = kwargs.pop("params", None)
         if params:
@@ -418,13 +429,13 @@ class IssuerClient:
             self._check_address(target)
             client = self._client(host)
             request = client.build_request(method, target, **kwargs)
-            response = await self._send_with_retries(host, client, request, not_found_ok)
+            response = await self._send_with_retries(host, client, request, not_found_ok, idempotent)
             if not (follow and response.status_code in _REDIRECTS and "location" in response.headers):
                 return response
             next_url = self._redirect_target(target, response)
             self.stats.redirects += 1
             if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
-                method = "GET"
+                method, idempotent = "GET", True
                 kwargs = {k: v for k, v in kwargs.items() if k not in ("content", "data", "files", "json")}
             target = next_url
         self.stats.failures += 1
@@ -577,7 +588,7 @@ class IssuerClient:
             await asyncio.sleep(wait)
 
     async def _attempt(
-        self, host: _Host, client: httpx.AsyncClient, request: httpx.Request, not_found_ok: bool
+        self, host: _Host, client: httpx.AsyncClient, request: httpx.Request, not_found_ok: bool, idempotent: bool
     ) -> httpx.Response:
         method, url = request.method, request.url
         allowed, probe = host.circuit.allow()
@@ -604,28 +615,23 @@ class IssuerClient:
                         f"{self.name}: the issuer's answer could not be decoded",
                         internal=f"{method} {redact_url(url)}: {type(exc).__name__}: {exc}",
                     ) from None
-                except httpx.TimeoutException as exc:
-                    settled = True
-                    self._failed(host)
-                    raise _Retry(
-                        TransientError(
-                            f"{self.name}: the issuer did not answer in time",
-                            internal=f"{method} {redact_url(url)}: {type(exc).__name__}",
-                        ),
-                        "timeout",
-                    ) from None
                 except httpx.TransportError as exc:
                     settled = True
                     self._failed(host)
-                    raise _Retry(
-                        TransientError(
-                            f"{self.name}: could not connect to the issuer",
-                            internal=f"{method} {redact_url(url)}: {type(exc).__name__}: {exc}",
-                        ),
-                        "connect" if isinstance(exc, httpx.ConnectError) else type(exc).__name__,
-                    ) from None
+                    timeout = isinstance(exc, httpx.TimeoutException)
+                    error = TransientError(
+                        f"{self.name}: the issuer did not answer in time" if timeout
+                        else f"{self.name}: could not connect to the issuer",
+                        internal=f"{method} {redact_url(url)}: {type(exc).__name__}: {exc}",
+                    )
+                    # a request that may have reached the issuer is sent again only if that is harmless
+                    if not idempotent and not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                        raise error from None
+                    reason = "timeout" if timeout else "connect" if isinstance(exc, httpx.ConnectError) \
+                        else type(exc).__name__
+                    raise _Retry(error, reason) from None
             settled = True
-            return self._classify(host, method, url, response, not_found_ok)
+            return self._classify(host, method, url, response, not_found_ok, idempotent)
         finally:
             if probe and not settled:
                 host.circuit.abandon_probe()
@@ -639,7 +645,8 @@ class IssuerClient:
             )
 
     def _classify(
-        self, host: _Host, method: str, url: httpx.URL, response: httpx.Response, not_found_ok: bool
+        self, host: _Host, method: str, url: httpx.URL, response: httpx.Response, not_found_ok: bool,
+        idempotent: bool,
     ) -> httpx.Response:
         status = response.status_code
         self.stats.statuses[status] += 1
@@ -681,6 +688,8 @@ class IssuerClient:
                 error = TransientError(
                     f"{self.name}: the issuer is unavailable (HTTP {status})", internal=f"{where}: HTTP {status}"
                 )
+            if not idempotent and status != 429 and retry_after is None:
+                raise error  # the issuer may have acted on it: sending it again could do it twice
             raise _Retry(error, str(status), retry_after)
         raise UpstreamError(f"{self.name}: the issuer answered HTTP {status}", internal=f"{where}: HTTP {status}")
 
@@ -705,12 +714,12 @@ class IssuerClient:
         )
 
     async def _send_with_retries(
-        self, host: _Host, client: httpx.AsyncClient, request: httpx.Request, not_found_ok: bool
+        self, host: _Host, client: httpx.AsyncClient, request: httpx.Request, not_found_ok: bool, idempotent: bool
     ) -> httpx.Response:
         attempts = self.settings.retries + 1
         try:
             try:
-                return await self._attempt(host, client, request, not_found_ok)
+                return await self._attempt(host, client, request, not_found_ok, idempotent)
             except _Retry as exc:
                 first_failure: _Retry | None = exc
             # tenacity runs the retries; it is set up only once an attempt has failed, because
@@ -725,7 +734,7 @@ class IssuerClient:
                     if first_failure is not None:  # attempt 1, already made above: its outcome
                         failure, first_failure = first_failure, None
                         raise failure
-                    return await self._attempt(host, client, request, not_found_ok)
+                    return await self._attempt(host, client, request, not_found_ok, idempotent)
         except _Retry as exc:
             self.stats.failures += 1
             log.warning(

@@ -98,6 +98,30 @@ def test_other_transient_statuses_are_retried(issuer, status):
     assert c.stats.retry_reasons == {str(status): 1}
 
 
+def test_a_post_that_may_have_been_acted_on_is_not_sent_twice(issuer):
+    issuer.expect_request("/enrol", method="POST").respond_with_data("busy", status=502)
+    c = client()
+    with pytest.raises(TransientError, match="HTTP 502"):
+        run(_call(c, "POST", issuer.url_for("/enrol"), json={"id": 1}))
+    assert len(issuer.log) == 1 and c.stats.retries == 0
+
+    # unless the issuer asks for it, the caller says it is harmless, or nothing was sent
+    issuer.clear()
+    issuer.expect_ordered_request("/enrol", method="POST").respond_with_data(
+        "later", status=503, headers={"Retry-After": "0"})
+    issuer.expect_ordered_request("/enrol", method="POST").respond_with_data("ok")
+    issuer.expect_ordered_request("/search", method="POST").respond_with_data("busy", status=502)
+    issuer.expect_ordered_request("/search", method="POST").respond_with_data("found")
+    c = client()
+    assert run(_call(c, "POST", issuer.url_for("/enrol"), json={"id": 1})).text == "ok"
+    assert run(_call(c, "POST", issuer.url_for("/search"), json={"q": "x"}, idempotent=True)).text == "found"
+    assert c.stats.retry_reasons == {"503": 1, "502": 1}
+    dead = client(retries=2)
+    with pytest.raises(TransientError, match="could not connect"):
+        run(_call(dead, "POST", f"http://127.0.0.1:{free_port()}/enrol", json={"id": 1}))
+    assert dead.stats.retry_reasons == {"connect": 2}
+
+
 def test_503_exhausts_retries_as_transient_with_user_and_internal_messages(issuer):
     issuer.expect_request("/t").respond_with_data("busy", status=503)
     c = client(retries=2)

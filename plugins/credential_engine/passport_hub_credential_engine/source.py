@@ -232,7 +232,7 @@ class CredentialEngineSource(CredentialSource):
         seen: set[str] = set()
         while yielded < limit:
             body = {"Query": ctdl_query, "Skip": skip, "Take": take, "Sort": "^search:recordCreated"}
-            response = await client.post(url, json=body, headers=headers)
+            response = await client.post(url, json=body, headers=headers, idempotent=True)  # a search only reads
             try:
                 page = response.json()
             except ValueError as exc:
@@ -276,6 +276,7 @@ class CredentialEngineSource(CredentialSource):
                     f"{cfg.search_url}{SEARCH_PATH}",
                     json={"Query": {"@type": "ceterms:Credential"}, "Skip": 0, "Take": 1},
                     headers={"Authorization": f"Bearer {cfg.api_key.get_secret_value()}"},
+                    idempotent=True,
                 )
                 message += "; search API accepted the key"
             elif cfg.search_url:
