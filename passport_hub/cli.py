@@ -167,19 +167,23 @@ def _summary(outcomes, dry_run: bool) -> None:
 
     console = _console(stderr=True)
     table = Table(title="dry run: nothing stored" if dry_run else "import summary", title_justify="left")
-    for column in ("document", "source", "new" if not dry_run else "read", "already stored", "problem"):
+    updated = sum(o.updated for o in outcomes)
+    columns = ["document", "source", "new" if not dry_run else "read", "already stored"]
+    for column in [*columns, *(["updated"] if updated else []), "problem"]:
         table.add_column(column)
     for o in outcomes:
         problem = f"[red]{o.error.kind}[/]: {o.error.user_message}" if o.error else ""
         if o.rejected:
             problem += "; ".join(f"row {r.get('row')}: {r.get('reason')}" for r in o.rejected)
-        table.add_row(Path(o.document).name, o.source or "-", str(o.new), str(o.existing), problem)
+        cells = [Path(o.document).name, o.source or "-", str(o.new), str(o.existing)]
+        table.add_row(*cells, *([str(o.updated)] if updated else []), problem)
     console.print(table)
     failed = sum(1 for o in outcomes if o.error)
     rejected = sum(len(o.rejected) for o in outcomes)
     console.print(
         f"{len(outcomes)} document(s): {len(outcomes) - failed} read, {failed} failed; "
         f"{sum(o.new for o in outcomes)} new item(s), {sum(o.existing for o in outcomes)} already stored"
+        + (f", {updated} updated from a later document" if updated else "")
         + (f"; {rejected} row(s) rejected" if rejected else "")
     )
 

@@ -40,6 +40,8 @@ class Outcome:
     items: list[CredentialRecord | CatalogEntry] = field(default_factory=list)
     new: int = 0
     existing: int = 0
+    #: stored records this document's newer copy replaced (see Store: which copy is kept)
+    updated: int = 0
     rejected: list[dict] = field(default_factory=list)
     error: PassportHubError | None = None
 
@@ -147,9 +149,10 @@ class Pipeline:
                 outcome.items = result.items
                 outcome.new = result.records_new + result.catalog_new
                 outcome.existing = result.records_existing + result.catalog_updated
+                outcome.updated = result.records_updated
         except Exception as exc:
             outcome.items = []
-            outcome.new = outcome.existing = 0
+            outcome.new = outcome.existing = outcome.updated = 0
             plugin = self.registry.source_plugins.get(outcome.source) if outcome.source else None
             outcome.error = as_hub_error(exc, plugin=plugin)
             if not isinstance(exc, PassportHubError):

@@ -47,3 +47,53 @@ def test_dedupes_across_batches_and_reimport_stores_nothing(hub_store, monkeypat
     # another holder gets its own copy of the same ids
     other = _write(hub_store, document, "second-holder", ids[:3])
     assert other.records_new == 3 and hub_store.record_count() == 9
+
+
+# -- the same credential from another document: which copy is kept ----------------------------
+
+def _ingest(pipeline, plugin, name):
+    from plugin_samples import plugin_sample
+
+    path = plugin_sample(plugin, name)
+    return pipeline.ingest(Document(path.read_bytes(), name=path.name), holder_id="jordan")
+
+
+@pytest.fixture
+def pipeline(hub_store):
+    from passport_hub.config import Settings
+    from passport_hub.loader import load_plugins
+    from passport_hub.pipeline import Pipeline
+
+    settings = Settings.from_env({})
+    return Pipeline(load_plugins(settings), settings, hub_store)
+
+
+@pytest.mark.parametrize("order", ["pdf_then_lookup", "lookup_then_pdf"])
+def test_the_issuer_lookup_and_the_certificate_pdf_make_one_record_with_what_both_say(pipeline, hub_store, order):
+    pdf, lookup = "certificate_full_0SYN0A1.pdf", "lookup_certnumber_single_valid.html"
+    first, second = (pdf, lookup) if order == "pdf_then_lookup" else (lookup, pdf)
+    assert _ingest(pipeline, "red_cross", first).new == 1
+    later = _ingest(pipeline, "red_cross", second)
+    assert (later.new, later.existing, later.updated) == (0, 0, 1)
+    [record] = hub_store.records("jordan")
+    # the lookup's "active" is kept whichever came first: the PDF's "unknown" says nothing
+    assert record.status == "active" and record.expires_on.isoformat() == "2028-05-12"
+    results = {r.name: r.value for r in record.results}
+    assert results["aas_number"] == "AAS-SYN-0001" and results["instructor"] == "Pat Trainer"
+    assert results["certificate_format"] == ("lookup" if second == lookup else "full")  # the later one's
+    assert results["verify_url_as_printed"].endswith("certnumber=0SYN0A1")  # printed on the PDF only
+
+
+def test_a_copy_that_adds_an_expiry_updates_the_record_and_the_same_copy_again_does_not(pipeline, hub_store):
+    assert _ingest(pipeline, "open_badges", "ob3/ob30-simple.json").new == 1
+    [before] = hub_store.records("jordan")
+    assert before.expires_on is None
+    expired = _ingest(pipeline, "open_badges", "ob3/ob30-simple-err-expired.json")
+    assert (expired.new, expired.updated) == (0, 1)
+    [after] = hub_store.records("jordan")
+    assert after.id == before.id and after.expires_on.isoformat() == "2010-01-01"
+    assert after.source.document_sha256 == expired.sha256
+    assert _ingest(pipeline, "open_badges", "ob3/ob30-simple-err-expired.json").updated == 0
+    # the same credential from another rendering adds nothing: not an update
+    assert (_ingest(pipeline, "open_badges", "ob3/ob30-simple.json").existing,
+            hub_store.records("jordan")[0].expires_on.isoformat()) == (1, "2010-01-01")

@@ -22,7 +22,8 @@ RECORDS_ONLY = ("holds registry catalog data, not a holder's credential; "
 def _result(outcome) -> IngestResult:
     return IngestResult(
         document=outcome.document, sha256=outcome.sha256, source=outcome.source, new=outcome.new,
-        existing=outcome.existing, records=[i.to_json_dict() for i in outcome.items], rejected=outcome.rejected,
+        existing=outcome.existing, updated=outcome.updated, records=[i.to_json_dict() for i in outcome.items],
+        rejected=outcome.rejected,
     )
 
 

@@ -49,6 +49,8 @@ class IngestResult(BaseModel):
     source: str | None = None
     new: int = 0
     existing: int = 0
+    #: stored records this document's copy replaced (a re-issued credential, a newer lookup)
+    updated: int = 0
     records: list[dict[str, Any]] = Field(default_factory=list)
     rejected: list[dict[str, Any]] = Field(default_factory=list)
 

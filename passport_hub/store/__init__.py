@@ -109,6 +109,8 @@ class WriteResult:
     document_sha256: str
     records_new: int = 0
     records_existing: int = 0
+    #: records already stored from another document that this document's copy superseded
+    records_updated: int = 0
     catalog_new: int = 0
     catalog_updated: int = 0
     items: list[CredentialRecord | CatalogEntry] = field(default_factory=list)
@@ -166,10 +168,11 @@ class DocumentWriter:
     def flush(self) -> None:
         conn = self.conn
         if self._records:
-            # a record already stored for this holder (same deterministic id) is skipped
-            new = _insert_ignore(conn, RecordRow, list(self._records.values()), returning=RecordRow.record_id)
+            new = set(_insert_ignore(conn, RecordRow, list(self._records.values()), returning=RecordRow.record_id))
             self.result.records_new += len(new)
-            self.result.records_existing += len(self._records) - len(new)
+            already = [row for record_id, row in self._records.items() if record_id not in new]
+            if already:
+                self._supersede(already)
             self._records.clear()
         if self._catalog:
             ids = list(self._catalog)
@@ -180,6 +183,79 @@ class DocumentWriter:
             self.result.catalog_new += len(ids) - len(existing)
             self.result.catalog_updated += len(existing)
             self._catalog.clear()
+
+
+    def _supersede(self, rows: list[dict]) -> None:
+        """Records this holder already has (same deterministic id) that this document states
+        differently (a re-issued credential, a newer lookup, a certificate beside a roster):
+        the stored record is updated with :func:`merge_records` (what the later document
+        states wins; what it leaves out or calls ``unknown`` is kept). The same document
+        again, or the same credential from another rendering, changes nothing. The row keeps
+        its key, so its verification history stays with it."""
+        stored = {
+            row.record_id: row for row in self.conn.execute(
+                select(RecordRow.record_id, RecordRow.document_sha256, RecordRow.data)
+                .where(RecordRow.holder_id == self.holder_id, RecordRow.record_id.in_([r["record_id"] for r in rows]))
+            )
+        }
+        updated = 0
+        for row in rows:
+            old = stored.get(row["record_id"])
+            if old is None or old.document_sha256 == row["document_sha256"]:
+                continue
+            merged = merge_records(CredentialRecord.model_validate_json(old.data),
+                                   CredentialRecord.model_validate_json(row["data"]))
+            if merged is None:
+                continue
+            values = self._record_row(merged)
+            self.conn.execute(
+                update(RecordRow)
+                .where(RecordRow.holder_id == self.holder_id, RecordRow.record_id == row["record_id"])
+                .values({k: v for k, v in values.items() if k not in ("holder_id", "record_id")})
+            )
+            updated += 1
+        self.result.records_updated += updated
+        self.result.records_existing += len(rows) - updated
+
+
+def merge_records(stored: CredentialRecord, later: CredentialRecord) -> CredentialRecord | None:
+    """``stored`` updated with what ``later`` (the same credential, read from a later document)
+    states, or ``None`` when it states nothing new.
+
+    What the later copy states wins: a status other than ``unknown``, dates, texts; what it
+    leaves out is kept (a certificate PDF beside the sponsor's roster does not drop the
+    roster's credit hours). Results are joined by name and identifiers by scheme and value,
+    the later copy's first; warnings are joined. Provenance is the later document's.
+    """
+    old = stored.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"verification"})
+    new = later.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"verification"})
+    merged = _fill(new, old)
+    if {k: v for k, v in merged.items() if k != "source"} == {k: v for k, v in old.items() if k != "source"}:
+        return None
+    return CredentialRecord.model_validate(merged)
+
+
+#: lists joined item by item (later first), by the key that identifies an item
+_JOINED = {
+    "results": lambda item: item.get("name"),  # a name the later copy gives is all its own
+    "identifiers": lambda item: (item.get("scheme"), item.get("value")),
+    "warnings": lambda item: item,
+}
+
+
+def _fill(new: dict, old: dict) -> dict:
+    out = dict(new)
+    for key, before in old.items():
+        now = out.get(key)
+        if key in _JOINED and isinstance(now, list) and isinstance(before, list):
+            ident = _JOINED[key]
+            seen = {ident(item) for item in now}
+            out[key] = now + [item for item in before if ident(item) not in seen]
+        elif now in (None, "", [], {}) or (key == "status" and now == "unknown"):
+            out[key] = before
+        elif isinstance(now, dict) and isinstance(before, dict):
+            out[key] = _fill(now, before)
+    return out
 
 
 class Store:

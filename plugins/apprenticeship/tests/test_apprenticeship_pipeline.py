@@ -55,9 +55,24 @@ def test_json_export_and_certificate_land_on_the_stored_records(pipeline, hub_st
     assert (again.new, again.existing) == (0, 8)  # same completions, same ids
     assert again.rejected == [{**REJECTED_ROW_9, "index": 8, "document": "completion_roster_export.json"}]
     certificate = pipeline.ingest(doc(CERT_PDF))
-    assert (certificate.new, certificate.existing, certificate.rejected) == (0, 1, [])
+    assert (certificate.new, certificate.existing, certificate.updated, certificate.rejected) == (0, 0, 1, [])
     assert count(hub_store, RecordRow) == 8
     assert count(hub_store, DocumentRow) == 3
+    # the certificate updates the roster's record: what it states wins, what it leaves out stays
+    [electrician] = [r for r in hub_store.records() if r.id == certificate.items[0].id]
+    assert electrician.achievement.description == "Certificate of Completion of Apprenticeship"
+    assert [(c.amount, c.subject) for c in electrician.achievement.credit] == [
+        (8000.0, "on-the-job learning"), (1080.0, "related technical instruction")]
+    assert {o.framework: o.code for o in electrician.achievement.occupations} == {
+        "onet_soc": "47-2111.00", "soc": "47-2111", "rapids": "9006CB"}
+    results = {r.name: r.value for r in electrician.results}
+    assert results["document_title"] == "Certificate of Completion of Apprenticeship"
+    assert results["ojl_hours"] == "8000" and results["sponsor_name"] == "Example Valley Electrical JATC"
+    assert electrician.warnings == ["document_marked_not_a_real_certificate"]
+    assert electrician.source.document_sha256 == doc(CERT_PDF).sha256
+    # the same certificate again changes nothing
+    again = pipeline.ingest(doc(CERT_PDF))
+    assert (again.new, again.existing, again.updated) == (0, 1, 0)
 
 
 def test_failure_mid_document_stores_nothing_of_it(pipeline, hub_store):
