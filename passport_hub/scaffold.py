@@ -24,6 +24,10 @@ def new_plugin(name: str, directory: Path, title: str | None = None) -> Path:
     """Write a plugin distribution named ``passport-hub-<name>`` into ``directory/<name>``."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise ConfigError(f"plugin name {name!r}: use lower_snake_case letters, digits and underscores")
+    taken = _installed_plugin(name)
+    if taken:
+        raise ConfigError(f"plugin name {name!r} is taken: {taken} is installed; installing the new one "
+                          "would replace it. Choose another name.")
     target = directory / name
     if target.exists():
         raise ConfigError(f"{target} already exists; choose another name or folder")
@@ -41,3 +45,19 @@ def new_plugin(name: str, directory: Path, title: str | None = None) -> Path:
         path.write_text(text)
     (target / f"passport_hub_{name}" / "__init__.py").write_text(f'"""passport-hub plugin {name}."""\n')
     return target
+
+
+def _installed_plugin(name: str) -> str | None:
+    """The installed distribution or plugin entry point the new plugin would collide with."""
+    from importlib import metadata
+
+    dist_name = f"passport-hub-{name.replace('_', '-')}"
+    try:
+        return f"the distribution {dist_name} {metadata.version(dist_name)}"
+    except metadata.PackageNotFoundError:
+        pass
+    for entry_point in metadata.entry_points(group="passport_hub"):
+        if entry_point.name == name:
+            owner = entry_point.dist.name if entry_point.dist else "another distribution"
+            return f"the plugin {name!r} of {owner}"
+    return None

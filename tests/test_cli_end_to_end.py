@@ -131,3 +131,10 @@ def test_a_reader_that_stops_early_does_not_cut_the_import_short(hub_env, sample
 def test_unknown_fetch_source_is_a_usage_error(hub_env):
     result = CliRunner().invoke(main, ["fetch", "nosuch", "a=b"])
     assert result.exit_code == 2 and "no source named 'nosuch'" in result.output
+
+
+def test_new_plugin_refuses_the_name_of_an_installed_plugin(hub_env, tmp_path):
+    result = CliRunner().invoke(main, ["new-plugin", "etranscript", "--dir", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "plugin name 'etranscript' is taken: the distribution passport-hub-etranscript" in result.output
+    assert not (tmp_path / "etranscript").exists()
