@@ -188,11 +188,24 @@ def _summary(outcomes, dry_run: bool) -> None:
     )
 
 
+def _holder_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    import re
+
+    from .store import HOLDER_ID_PATTERN
+
+    if value is not None and not re.fullmatch(HOLDER_ID_PATTERN, value):
+        raise click.BadParameter(
+            "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 (as in the API's URLs)")
+    return value
+
+
 holder_option = click.option(
-    "--holder", default=None, metavar="ID", help="Wallet holder the records belong to (default: 'local')."
+    "--holder", default=None, metavar="ID", callback=_holder_id,
+    help="Wallet holder the records belong to (default: 'local').",
 )
 holder_filter_option = click.option(
-    "--holder", default=None, metavar="ID", help="Only this holder's records (default: every holder's)."
+    "--holder", default=None, metavar="ID", callback=_holder_id,
+    help="Only this holder's records (default: every holder's).",
 )
 dry_run_option = click.option("--dry-run", is_flag=True, help="Parse and print, store nothing.")
 json_option = click.option(
@@ -512,7 +525,7 @@ def serve(host: str, port: int, log_level: str) -> None:
 
 
 @main.command()
-@click.option("--holder", required=True, metavar="ID", help="Whose records to export.")
+@click.option("--holder", required=True, metavar="ID", callback=_holder_id, help="Whose records to export.")
 @click.option("--format", "fmt", required=True, type=click.Choice(["ob3", "clr", "ler-rs", "json-resume"]))
 @click.option("--record", "record_ids", multiple=True, metavar="ID", help="Only these records (repeatable).")
 @click.option("--link", default=None, help="A verification link (e.g. a share link) to put in the export.")
@@ -610,7 +623,7 @@ def articulations_list(college: str | None, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--holder", required=True, metavar="ID", help="The wallet holder.")
+@click.option("--holder", required=True, metavar="ID", callback=_holder_id, help="The wallet holder.")
 @click.option("--college", required=True, metavar="NAME", help="The college whose articulations apply.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (same as GET /holders/{id}/cpl).")
 def cpl(holder: str, college: str, as_json: bool) -> None:

@@ -138,3 +138,9 @@ def test_new_plugin_refuses_the_name_of_an_installed_plugin(hub_env, tmp_path):
     assert result.exit_code != 0
     assert "plugin name 'etranscript' is taken: the distribution passport-hub-etranscript" in result.output
     assert not (tmp_path / "etranscript").exists()
+
+
+def test_a_holder_id_the_api_could_not_address_is_refused(hub_env, samples):
+    result = CliRunner().invoke(main, ["import", "--holder", "bad id/../x", str(samples["red_cross"][0])])
+    assert result.exit_code == 2 and "Invalid value for '--holder'" in result.output
+    assert CliRunner().invoke(main, ["records", "--holder", "jordan.p-2"]).exit_code == 0

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from ..store import HOLDER_ID_PATTERN
 from .tokens import same
 
 bearer = HTTPBearer(auto_error=False, description="The admin API key or a holder token.")
 
-HOLDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 NOT_FOUND = "holder not found"
 
 

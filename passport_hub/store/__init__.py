@@ -47,6 +47,8 @@ from .tables import (
 )
 
 DEFAULT_HOLDER = "local"
+#: what a holder id may be, wherever it is given (CLI, API): it appears in URLs
+HOLDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
 BATCH_SIZE = 500
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
