@@ -311,8 +311,10 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
 @click.option("--json", "as_json", is_flag=True, help="One record per line as JSON.")
 def records(holder: str | None, as_json: bool) -> None:
     """List stored records (all holders unless --holder)."""
-    settings = _settings()
-    items = _store(settings).records(holder)
+    store = _store(_settings())
+    if holder is not None and not store.holder_exists(holder):
+        raise click.ClickException(f"no holder {holder!r} (records are imported for a holder with --holder ID)")
+    items = store.records(holder)
     if as_json:
         for record in items:
             _print_jsonl(record.to_json_dict())
@@ -362,11 +364,23 @@ def _records_table(items, title: str | None = None, per_source: int | None = Non
 @click.argument("record_id")
 @holder_filter_option
 def show(record_id: str, holder: str | None) -> None:
-    """Print one record as JSON (with its latest verification)."""
-    settings = _settings()
-    found = _store(settings).find_record(record_id, holder)
-    if found is None:
-        raise click.ClickException(f"no record {record_id!r}")
+    """Print one record as JSON (with its latest verification).
+
+    RECORD_ID may be shortened to any unique beginning (as tables show it).
+    """
+    store = _store(_settings())
+    owners = store.record_owners(record_id, holder)
+    exact = [owner for owner in owners if owner[0] == record_id]
+    owners = exact or owners
+    if not owners:
+        raise click.ClickException(f"no record {record_id!r}" + (f" for holder {holder!r}" if holder else ""))
+    ids = sorted({rid for rid, _ in owners})
+    if len(ids) > 1:
+        raise click.ClickException(f"{record_id!r} begins several record ids ({', '.join(ids)}); give more of it")
+    if len(owners) > 1:
+        raise click.ClickException(
+            f"{owners[0][0]} is held by several holders ({', '.join(h for _, h in owners)}); add --holder")
+    found = store.find_record(*owners[0])
     click.echo(json.dumps(found[1].to_json_dict(), indent=2, ensure_ascii=False))
 
 

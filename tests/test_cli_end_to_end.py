@@ -143,4 +143,19 @@ def test_new_plugin_refuses_the_name_of_an_installed_plugin(hub_env, tmp_path):
 def test_a_holder_id_the_api_could_not_address_is_refused(hub_env, samples):
     result = CliRunner().invoke(main, ["import", "--holder", "bad id/../x", str(samples["red_cross"][0])])
     assert result.exit_code == 2 and "Invalid value for '--holder'" in result.output
-    assert CliRunner().invoke(main, ["records", "--holder", "jordan.p-2"]).exit_code == 0
+    accepted = CliRunner().invoke(main, ["records", "--holder", "jordan.p-2"])
+    assert "Invalid value" not in accepted.output and "no holder 'jordan.p-2'" in accepted.output
+
+
+def test_show_takes_a_shortened_id_and_asks_which_holder_when_two_hold_it(hub_env, samples):
+    lookup = next(p for p in samples["red_cross"] if p.endswith("lookup_certnumber_single_valid.html"))
+    runner = CliRunner()
+    for holder in ("local", "bob"):
+        assert runner.invoke(main, ["import", "--holder", holder, lookup]).exit_code == 0
+    shown = runner.invoke(main, ["show", "rec_8199d6", "--holder", "bob"])
+    assert shown.exit_code == 0 and json.loads(shown.output)["id"] == "rec_8199d6e0bbd387eadd1b60411dc250c5"
+    both = runner.invoke(main, ["show", "rec_8199d6"])
+    assert both.exit_code == 1 and "held by several holders (local, bob); add --holder" in both.output
+    assert "no record 'rec_0000'" in runner.invoke(main, ["show", "rec_0000"]).output
+    nobody = runner.invoke(main, ["records", "--holder", "nobody"])
+    assert nobody.exit_code == 1 and "no holder 'nobody'" in nobody.output

@@ -379,6 +379,16 @@ class Store:
         with self.engine.connect() as conn:
             return conn.scalar(query) or 0
 
+    def record_owners(self, id_or_prefix: str, holder_id: str | None = None, limit: int = 10) -> list[tuple[str, str]]:
+        """``(record id, holder)`` of the records whose id is ``id_or_prefix`` or starts with it
+        (for ids shortened in a table), at most ``limit``."""
+        query = select(RecordRow.record_id, RecordRow.holder_id).where(
+            RecordRow.record_id.startswith(id_or_prefix, autoescape=True))
+        if holder_id is not None:
+            query = query.where(RecordRow.holder_id == holder_id)
+        with self.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(query.order_by(RecordRow.pk).limit(limit))]
+
     def find_record(self, record_id: str, holder_id: str | None = None) -> tuple[int, CredentialRecord] | None:
         rows = self.record_rows(holder_id, [record_id])
         return rows[0] if rows else None
