@@ -128,7 +128,7 @@ def extract_pages(data: bytes, *, name: str = "document", time_limit: float | No
         except EncryptedPdf:
             raise UnsafeError(f"{name}: the PDF is encrypted; export an unprotected copy") from None
         except Exception as exc:
-            raise MalformedError(f"{name}: unreadable PDF ({type(exc).__name__})") from None
+            raise _unreadable(name, data, f"{type(exc).__name__}: {exc}") from None
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_worker, args=(data, child), daemon=True)
@@ -139,7 +139,7 @@ def extract_pages(data: bytes, *, name: str = "document", time_limit: float | No
             raise MalformedError(f"{name}: reading the PDF took longer than {limit:g} s; refused")
         status, payload = parent.recv()
     except EOFError:
-        raise MalformedError(f"{name}: unreadable PDF (the reader crashed)") from None
+        raise _unreadable(name, data, "the reader process crashed") from None
     finally:
         if proc.is_alive():
             proc.kill()
@@ -148,5 +148,15 @@ def extract_pages(data: bytes, *, name: str = "document", time_limit: float | No
     if status == "encrypted":
         raise UnsafeError(f"{name}: the PDF is encrypted; export an unprotected copy")
     if status == "error":
-        raise MalformedError(f"{name}: unreadable PDF ({payload.split(':')[0]})", internal=payload)
+        raise _unreadable(name, data, payload)
     return payload
+
+
+def _unreadable(name: str, data: bytes, detail: str) -> MalformedError:
+    # what a user can act on: a file cut short (a failed download) is the usual cause
+    cut = b"%%EOF" not in data[-2048:]
+    return MalformedError(
+        f"{name}: unreadable PDF: " + ("the file is cut short (no end-of-file marker); download or export it again"
+                                       if cut else "the file is damaged"),
+        internal=detail,
+    )

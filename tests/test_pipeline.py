@@ -166,6 +166,9 @@ def test_truncated_json_and_pdf_are_malformed_not_unknown(hub_env, tmp_path):
     errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
     kinds = {os.path.basename(e["document"]): e["kind"] for e in errors}
     assert kinds == {"cut.json": "malformed", "cut.pdf": "malformed"}
+    pdf_error = next(e["message"] for e in errors if e["document"].endswith("cut.pdf"))
+    assert pdf_error.endswith(
+        "cut.pdf: unreadable PDF: the file is cut short (no end-of-file marker); download or export it again")
 
 
 def test_folder_walks_skip_notes_but_named_files_are_read(hub_env, tmp_path):
