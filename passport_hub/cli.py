@@ -479,8 +479,10 @@ def demo(holder: str | None) -> None:
     items = [i for o in outcomes for i in o.items]
     from .model import CredentialRecord
 
-    # a credential read from two documents (a certificate and its lookup) is one record
-    creds = list({i.id: i for i in items if isinstance(i, CredentialRecord)}.values())
+    # as stored: a credential read from two documents (a certificate and its lookup) is one
+    # record, holding what both say
+    read = {i.id for i in items if isinstance(i, CredentialRecord)}
+    creds = [r for r in store.records(holder or DEFAULT_HOLDER) if r.id in read]
     _records_table(
         creds, title=f"{len(creds)} credential record(s) from {len(files)} sample document(s)", per_source=4
     )
