@@ -333,3 +333,32 @@ def test_ob3_extension_carries_the_samples_literal_values(records):
     bct = by_title["BASIC COMBAT TRAINING"][0]["passportHub"]
     assert bct["status"] == "active"
     assert {"amount": 1.0, "unit": "semester_hours", "level": "vocational", "subject": "Marksmanship"} in bct["credit"]
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_a_whole_ob3_export_file_imports_into_another_hub_and_verifies(records, pipeline, key_pem, signed):
+    """A wallet moved between hubs: the export (a JSON array) is one document, each credential a record."""
+    import asyncio
+
+    from passport_hub_open_badges.verifier import OpenBadgesVerifier
+
+    from passport_hub.exports.signing import Signer
+    from passport_hub.verify import make_context_factory, verify_records
+
+    exported = export_records(records, "ob3", now=NOW, signer=Signer.from_pem(key_pem, None) if signed else None)
+    data = json.dumps(exported).encode()
+    outcome = pipeline.ingest(Document(data=data, name="wallet.ob3.json"), dry_run=True)
+    assert outcome.error is None and outcome.source == "open_badges", outcome.error
+    back = outcome.items
+    assert [b.achievement.title for b in back] == [r.achievement.title for r in records]
+    # signed, the hub is the issuer that vouches for each credential; unsigned, the original issuer stays
+    assert {b.issuer.name for b in back} == ({"passport-hub"} if signed else {r.issuer.name for r in records})
+    # a VC must have an issuance date: an in-progress course gets the export's
+    assert [b.issued_on for b in back] == [r.issued_on or NOW.date() for r in records]
+    assert outcome.items[5].source.locator == "[5]"
+    first = outcome.items[0]
+    verified = asyncio.run(verify_records(
+        [first], [OpenBadgesVerifier()], make_context_factory(documents={first.source.document_sha256: data}.get)))
+    checks = {c.name: str(c.status) for c in verified[first.id].checks}
+    assert checks["signature"] == ("passed" if signed else "not_checked")
+    assert str(verified[first.id].status) == ("verified" if signed else "unverifiable")

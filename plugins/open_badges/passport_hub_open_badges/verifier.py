@@ -6,8 +6,9 @@ import asyncio
 import threading
 from typing import TYPE_CHECKING
 
-from passport_hub.contract import Verifier, VerifyContext
+from passport_hub.contract import Verifier, VerifyContext, parse_json
 from passport_hub.dates import as_utc
+from passport_hub.errors import MalformedError
 from passport_hub.model import Check, CheckStatus, CredentialRecord
 
 from .config import OpenBadgesVerifyConfig
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     from .verify import Engine
 
 HELD_PREFIX = "credentialSubject.verifiableCredential["
+#: the locator of a credential in a JSON array of credentials (an OB 3.0 export)
+LIST_PREFIX = "["
 MAX_FETCH_BYTES = 2_000_000
 
 
@@ -109,6 +112,13 @@ class OpenBadgesVerifier(Verifier):
 
         engine = self.engine
         locator = record.source.locator or ""
+        if locator.startswith(LIST_PREFIX):  # one credential of a JSON array of them (an export)
+            try:
+                item = parse_json(data)[int(locator[len(LIST_PREFIX):].split("]", 1)[0])]
+            except (MalformedError, ValueError, IndexError, TypeError, KeyError):
+                return [Check(name="well_formed", status=CheckStatus.FAILED,
+                              detail=f"not_found: {locator} is not in the stored list of credentials")]
+            return engine.verify_item(item, run)
         if not locator.startswith(HELD_PREFIX):
             return engine.verify_bytes(data, run.now, run=run)
         # a credential held by a ClrCredential: verify it on its own, then the CLR around it
