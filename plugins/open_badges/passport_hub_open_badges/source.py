@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from passport_hub.contract import CredentialSource, Document
 from passport_hub.errors import MalformedError, UnrecognizedError
@@ -68,6 +69,15 @@ def _credential_list(document: Document) -> list[tuple[dict, str]] | None:
     return found
 
 
+@contextmanager
+def _unreadable_as_malformed(what: str) -> Iterator[None]:
+    """A credential whose shape the mapping trips over is malformed input, not a crash."""
+    try:
+        yield
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise MalformedError(f"{what} could not be read ({type(exc).__name__})", internal=repr(exc)) from exc
+
+
 class OpenBadgesSource(CredentialSource):
     name = "open_badges"
     title = "Open Badges 3.0, CLR 2.0 and W3C verifiable credentials (JSON and VC-JWT)"
@@ -102,17 +112,11 @@ class OpenBadgesSource(CredentialSource):
                 f"{document.name}: an EndorsementCredential endorses an issuer or achievement; it is not a "
                 "holder's credential and is not imported"
             )
-        try:
+        with _unreadable_as_malformed(f"{document.name}: the credential"):
             if CLR_TYPE in types:
                 yield from clr_records(cred, document=document, plugin_version=self.plugin_version, form=form)
             else:
                 yield from credential_records(cred, document=document, plugin_version=self.plugin_version, form=form)
-        except (MalformedError, UnrecognizedError):
-            raise
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise MalformedError(
-                f"{document.name}: the credential could not be read ({type(exc).__name__})", internal=repr(exc)
-            ) from exc
 
     def _list_records(self, document: Document, listed: list[tuple[dict, str]]) -> Iterator[CredentialRecord]:
         for i, (cred, form) in enumerate(listed):
@@ -123,12 +127,6 @@ class OpenBadgesSource(CredentialSource):
                 raise UnrecognizedError(
                     f"{document.name}: item [{i}] of the list is a {kind}; a list is read when it holds "
                     "achievement credentials (import a CLR or an endorsement on its own)")
-            try:
+            with _unreadable_as_malformed(f"{document.name}: credential [{i}]"):
                 yield from credential_records(cred, document=document, plugin_version=self.plugin_version,
                                               form=form, locator=f"{LIST_PREFIX}{i}]")
-            except (MalformedError, UnrecognizedError):
-                raise
-            except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                raise MalformedError(
-                    f"{document.name}: credential [{i}] could not be read ({type(exc).__name__})", internal=repr(exc)
-                ) from exc
