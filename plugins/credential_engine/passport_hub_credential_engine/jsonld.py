@@ -12,9 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 CTID_RE = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_CTID_IN_TEXT = re.compile(
-    r"ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-)
 #: language-map keys tried in order before any other English variant, then the first key
 PREFERRED_LANGUAGES = ("en-us", "en")
 
@@ -123,12 +120,6 @@ def normalize_ctid(value: Any) -> str | None:
             text = text[9:]
     text = text.lower()
     return text if CTID_RE.match(text) else None
-
-
-def find_ctid(text: str) -> str | None:
-    """A CTID anywhere in ``text`` (lower-cased), for record IRIs of unknown shape."""
-    match = _CTID_IN_TEXT.search(text or "")
-    return match.group(0).lower() if match else None
 
 
 def ref_id(value: Any) -> str | None:
