@@ -186,7 +186,6 @@ class DocumentWriter:
             self.result.catalog_updated += len(existing)
             self._catalog.clear()
 
-
     def _supersede(self, rows: list[dict]) -> None:
         """Records this holder already has (same deterministic id) that this document states
         differently (a re-issued credential, a newer lookup, a certificate beside a roster):
@@ -205,8 +204,7 @@ class DocumentWriter:
             old = stored.get(row["record_id"])
             if old is None or old.document_sha256 == row["document_sha256"]:
                 continue
-            merged = merge_records(CredentialRecord.model_validate_json(old.data),
-                                   CredentialRecord.model_validate_json(row["data"]))
+            merged = merge_records(json.loads(old.data), json.loads(row["data"]))
             if merged is None:
                 continue
             values = self._record_row(merged)
@@ -220,19 +218,17 @@ class DocumentWriter:
         self.result.records_existing += len(rows) - updated
 
 
-def merge_records(stored: CredentialRecord, later: CredentialRecord) -> CredentialRecord | None:
-    """``stored`` updated with what ``later`` (the same credential, read from a later document)
-    states, or ``None`` when it states nothing new.
+def merge_records(stored: dict, later: dict) -> CredentialRecord | None:
+    """The ``stored`` record (as stored: its JSON) updated with what ``later`` (the same
+    credential, read from a later document) states, or ``None`` when it states nothing new.
 
     What the later copy states wins: a status other than ``unknown``, dates, texts; what it
     leaves out is kept (a certificate PDF beside the sponsor's roster does not drop the
     roster's credit hours). Results are joined by name and identifiers by scheme and value,
     the later copy's first; warnings are joined. Provenance is the later document's.
     """
-    old = stored.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"verification"})
-    new = later.model_dump(mode="json", by_alias=True, exclude_none=True, exclude={"verification"})
-    merged = _fill(new, old)
-    if {k: v for k, v in merged.items() if k != "source"} == {k: v for k, v in old.items() if k != "source"}:
+    merged = _fill(later, stored)
+    if {k: v for k, v in merged.items() if k != "source"} == {k: v for k, v in stored.items() if k != "source"}:
         return None
     return CredentialRecord.model_validate(merged)
 
