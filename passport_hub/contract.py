@@ -15,7 +15,7 @@ import functools
 import hashlib
 import json
 import sys
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -103,11 +103,16 @@ class Document:
     def looks_like_pdf(self) -> bool:
         return self.data[:1024].lstrip().startswith(b"%PDF-")
 
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """``compute()``, once per document: what a source's ``sniff`` found, its ``parse`` gets
+        again for free. Prefix keys with the source's name; an exception is not remembered."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
     def json(self) -> Any:
         """The document parsed as JSON (cached); ``MalformedError`` if not JSON or nested too deeply."""
-        if "json" not in self._cache:
-            self._cache["json"] = parse_json(self.data, name=self.name)
-        return self._cache["json"]
+        return self.memo("json", lambda: parse_json(self.data, name=self.name))
 
     def try_json(self) -> Any:
         """The parsed JSON, or ``None`` when the document is not JSON (for ``sniff``)."""
@@ -154,11 +159,9 @@ class Document:
 
     def pdf_pages(self) -> list[str]:
         """Text of each page (cached), extracted once with the core's time-bounded extractor."""
-        if "pdf_pages" not in self._cache:
-            from .pdftext import extract_pages
+        from .pdftext import extract_pages
 
-            self._cache["pdf_pages"] = extract_pages(self.data, name=self.name)
-        return self._cache["pdf_pages"]
+        return self.memo("pdf_pages", lambda: extract_pages(self.data, name=self.name))
 
     def try_pdf_text(self) -> str:
         """All PDF text, or ``""`` when the document is not a readable PDF (for ``sniff``)."""

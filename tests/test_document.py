@@ -42,3 +42,24 @@ def test_truncated_xml_is_malformed_and_json_is_not_xml():
         Document(data[: len(data) // 2], name="cut.xml").xml()
     badge = Document(plugin_sample("open_badges", "ob3/ob30-simple.json").read_bytes(), name="ob30-simple.json")
     assert not badge.looks_like_xml() and badge.try_xml() is None
+
+
+def test_memo_computes_once_per_document_and_does_not_remember_a_failure():
+    document = Document(plugin_sample("open_badges", "ob3/ob30-simple.json").read_bytes(), name="ob30-simple.json")
+    calls = []
+
+    def find():
+        calls.append(1)
+        return document.json()["id"]
+
+    assert document.memo("test.id", find) == document.memo("test.id", find) == "http://example.com/credentials/3527"
+    assert len(calls) == 1
+
+    def broken():
+        calls.append(1)
+        raise ValueError("not yet")
+
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            document.memo("test.broken", broken)
+    assert len(calls) == 3

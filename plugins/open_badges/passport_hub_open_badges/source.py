@@ -31,7 +31,11 @@ def _maybe_jwt(data: bytes) -> bool:
 
 
 def _credential(document: Document):
-    """(credential dict, form) or None; never raises."""
+    """(credential dict, form) or None, found once per document (sniff, then parse); never raises."""
+    return document.memo("open_badges.credential", lambda: _find_credential(document))
+
+
+def _find_credential(document: Document):
     data = document.data
     if _maybe_jwt(data):
         from .vcjwt import JwtError, credential_of, decode
@@ -47,7 +51,12 @@ def _credential(document: Document):
 
 def _credential_list(document: Document) -> list[tuple[dict, str]] | None:
     """A JSON array of credentials (as ``passport-hub export --format ob3`` writes it; each a
-    JSON object or a VC-JWT string): ``[(credential, form)]``, or None; never raises."""
+    JSON object or a VC-JWT string): ``[(credential, form)]``, or None; found once per
+    document; never raises."""
+    return document.memo("open_badges.credential_list", lambda: _find_credential_list(document))
+
+
+def _find_credential_list(document: Document) -> list[tuple[dict, str]] | None:
     value = document.try_json()
     if not isinstance(value, list) or not value:
         return None

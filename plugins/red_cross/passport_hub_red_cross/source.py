@@ -17,17 +17,11 @@ FORMAT_PDF = "red_cross.certificate_pdf"
 _NAME_HINT = re.compile(r"red[ _.-]?cross", re.IGNORECASE)
 
 
-_PAGE_KEY = "red_cross.lookup_page"
-
-
 def _page(document: Document):
     """The lookup answer's parsed HTML, parsed once per document."""
-    page = document._cache.get(_PAGE_KEY)
-    if page is None:
-        from .lookup_html import load_page
+    from .lookup_html import load_page
 
-        page = document._cache[_PAGE_KEY] = load_page(document.data, document.name)
-    return page
+    return document.memo("red_cross.lookup_page", lambda: load_page(document.data, document.name))
 
 
 class RedCrossSource(CredentialSource):
