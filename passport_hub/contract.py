@@ -84,6 +84,9 @@ class Document:
     name: str = "document"
     media_type: str | None = None
     origin: str = "upload"
+    #: rows a source refused while it read the others (roster rows): ``{"row": n, "reason": ...}``;
+    #: the import reports each beside the document's records
+    rejected: list[dict[str, Any]] = field(default_factory=list, repr=False, compare=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property

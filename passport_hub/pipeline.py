@@ -157,7 +157,7 @@ class Pipeline:
             outcome.error = as_hub_error(exc, plugin=plugin)
             if not isinstance(exc, PassportHubError):
                 log.error("unexpected error reading %s", document.name, exc_info=exc)
-        outcome.rejected = [dict(r, document=document.name) for r in document._cache.get("rejections", [])]
+        outcome.rejected = [dict(r, document=document.name) for r in document.rejected]
         return outcome
 
     def ingest_paths(

@@ -12,7 +12,6 @@ FORMAT_JSON = "apprenticeship-completion-roster-json"
 FORMAT_PDF = "das-certificate-of-completion-pdf"
 
 #: where rejected rows are reported (the core surfaces them in the import summary)
-REJECTIONS_KEY = "rejections"
 
 
 class ApprenticeshipSource(CredentialSource):
@@ -21,7 +20,7 @@ class ApprenticeshipSource(CredentialSource):
     Reads a sponsor's completion roster (CSV or its JSON export) and the California DAS
     "Certificate of Completion of Apprenticeship" PDF. A roster row that cannot become a
     record (a required field missing, a duplicate) is *rejected*, not fatal: the other rows
-    import and the rejection is listed in ``document._cache["rejections"]`` as
+    import and the rejection is listed in ``document.rejected`` as
     ``{"row": n, "reason": "..."}`` (plus ``line`` for CSV, ``index`` for JSON).
     A document that cannot be read at all raises a :mod:`passport_hub.errors` error.
     """
@@ -64,7 +63,8 @@ class ApprenticeshipSource(CredentialSource):
     def _roster_records(self, document: Document, outcomes, fmt: str) -> Iterator[CredentialRecord]:
         from .records import build_record, record_id
 
-        rejections = document._cache[REJECTIONS_KEY] = []  # fresh for each parse
+        rejections = document.rejected
+        rejections.clear()  # fresh for each parse
         records: list[CredentialRecord] = []
         seen_ids: set[str] = set()
         for out in outcomes:

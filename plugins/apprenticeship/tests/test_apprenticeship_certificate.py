@@ -77,7 +77,7 @@ def test_certificate_record():
     assert results["sponsor_name"] == "Example Valley Electrical JATC"
     assert record.source.format == "das-certificate-of-completion-pdf"
     assert record.source.document_sha256 == document.sha256
-    assert "rejections" not in document._cache
+    assert document.rejected == []
 
 
 @pytest.mark.parametrize("roster", [ROSTER_CSV, ROSTER_JSON], ids=["csv", "json"])

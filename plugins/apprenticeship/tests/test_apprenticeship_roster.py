@@ -111,7 +111,7 @@ def test_records_carry_the_normalized_rows(path):
         assert record.source.plugin == "apprenticeship"
         assert record.source.plugin_version == version("passport-hub-apprenticeship") == "0.1.0"
         assert record.source.document_sha256 == document.sha256
-    assert document._cache["rejections"] == [
+    assert document.rejected == [
         {"row": 9, "reason": "missing_required:completion_date",
          **({"line": 10} if path == ROSTER_CSV else {"index": 8})}]
 
@@ -224,7 +224,7 @@ def test_duplicate_row_with_same_date_is_rejected_and_conflicting_date_flagged()
     assert [r.issued_on.isoformat() for r in jordans] == ["2025-05-15", "2025-06-01"]
     assert jordans[0].id == original[1].id  # the first keeps the plain id
     assert jordans[1].id != jordans[0].id  # the conflicting row is stored as well
-    assert document._cache["rejections"] == [
+    assert document.rejected == [
         {"row": 9, "reason": "missing_required:completion_date", "line": 10},
         {"row": 10, "reason": "duplicate_of_row:1", "line": 11},
     ]
@@ -236,7 +236,7 @@ def test_row_with_wrong_field_count_is_rejected_others_import():
     records = parse(document)
     assert "Riley Testcase" not in [r.holder.name for r in records]
     assert len(records) == 7
-    assert document._cache["rejections"][0] == {"row": 4, "reason": "malformed_row:field_count", "line": 5}
+    assert document.rejected[0] == {"row": 4, "reason": "malformed_row:field_count", "line": 5}
 
 
 def test_every_missing_required_field_is_named():
@@ -267,7 +267,7 @@ def test_broken_quoting_mid_document_fails_the_whole_document():
     document = Document(data=data, name="broken.csv")
     with pytest.raises(MalformedError, match=r"broken\.csv: line 5: the roster is not valid CSV"):
         parse(document)
-    assert "rejections" not in document._cache
+    assert document.rejected == []
 
 
 def test_unterminated_quote_fails_the_whole_document():
@@ -302,7 +302,7 @@ def test_json_entry_that_is_not_an_object_is_rejected():
     document = Document(data=json.dumps(export).encode(), name="odd.json")
     records = parse(document)
     assert len(records) == 6
-    assert document._cache["rejections"] == [
+    assert document.rejected == [
         {"row": 4, "reason": "malformed_row:not_an_object", "index": 3},
         {"row": 5, "reason": "malformed_row:term_hours", "index": 4},
         {"row": 9, "reason": "missing_required:completion_date", "index": 8},
