@@ -164,6 +164,9 @@ class Source(_Model):
     format: str
     document_sha256: str
     locator: str | None = None
+    #: the id of the record a passport-hub exported this credential from (its ``passportHub``
+    #: extension says so): a holder who still has that record keeps it, not a second copy
+    copy_of: str | None = None
 
 
 class Check(_Model):

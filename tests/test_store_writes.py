@@ -97,3 +97,43 @@ def test_a_copy_that_adds_an_expiry_updates_the_record_and_the_same_copy_again_d
     # the same credential from another rendering adds nothing: not an update
     assert (_ingest(pipeline, "open_badges", "ob3/ob30-simple.json").existing,
             hub_store.records("jordan")[0].expires_on.isoformat()) == (1, "2010-01-01")
+
+
+# -- a hub's own export, imported back -------------------------------------------------------
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_a_holders_own_export_imported_back_adds_nothing_and_keeps_the_originals(pipeline, hub_store, signed):
+    """The export names each record it was made from (``passportHub.recordId``): the holder who
+    still has those records keeps them, with their own provenance; another holder gets copies."""
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from passport_hub.exports import export_records
+    from passport_hub.exports.signing import Signer
+
+    for plugin, name in (("etranscript", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml"),
+                         ("red_cross", "certificate_full_0SYN0A1.pdf")):
+        assert _ingest(pipeline, plugin, name).new > 0
+    originals = hub_store.records("jordan")
+    assert len(originals) == 26
+    signer = None
+    if signed:
+        pem = ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        signer = Signer.from_pem(pem, None)
+    wallet = json.dumps(export_records(originals, "ob3", signer=signer)).encode()
+
+    back = pipeline.ingest(Document(wallet, name="wallet.ob3.json"), holder_id="jordan")
+    assert back.error is None and back.source == "open_badges", back.error
+    assert (back.new, back.existing, back.updated) == (0, 26, 0)
+    kept = hub_store.records("jordan")
+    assert [(r.id, r.source.plugin, r.source.document_sha256) for r in kept] == [
+        (r.id, r.source.plugin, r.source.document_sha256) for r in originals]
+
+    elsewhere = pipeline.ingest(Document(wallet, name="wallet.ob3.json"), holder_id="sam")
+    assert elsewhere.new == 26
+    copies = hub_store.records("sam")
+    assert {r.source.plugin for r in copies} == {"open_badges"}
+    assert sorted(r.source.copy_of for r in copies) == sorted(r.id for r in originals)

@@ -124,6 +124,8 @@ class DocumentWriter:
     def __init__(self, conn: Connection, document: Document, holder_id: str, result: WriteResult):
         self.conn, self.document, self.holder_id, self.result = conn, document, holder_id, result
         self._records: dict[str, dict] = {}
+        #: record id -> the id of the record it is an exported copy of
+        self._copies: dict[str, str] = {}
         self._catalog: dict[str, dict] = {}
 
     def add(self, item: CredentialRecord | CatalogEntry) -> None:
@@ -131,6 +133,8 @@ class DocumentWriter:
         if isinstance(item, CredentialRecord):
             if item.id not in self._records:
                 self._records[item.id] = self._record_row(item)
+                if item.source.copy_of and item.source.copy_of != item.id:
+                    self._copies[item.id] = item.source.copy_of
             if len(self._records) >= BATCH_SIZE:
                 self.flush()
         else:
@@ -169,6 +173,8 @@ class DocumentWriter:
 
     def flush(self) -> None:
         conn = self.conn
+        if self._copies:
+            self._drop_copies_of_held_records()
         if self._records:
             new = set(_insert_ignore(conn, RecordRow, list(self._records.values()), returning=RecordRow.record_id))
             self.result.records_new += len(new)
@@ -185,6 +191,19 @@ class DocumentWriter:
             self.result.catalog_new += len(ids) - len(existing)
             self.result.catalog_updated += len(existing)
             self._catalog.clear()
+
+    def _drop_copies_of_held_records(self) -> None:
+        """A credential a hub exported, imported by a holder who still has the record it was
+        exported from, is that record: it stays as it is (with its own provenance) and the copy
+        counts as already stored."""
+        held = set(self.conn.scalars(
+            select(RecordRow.record_id)
+            .where(RecordRow.holder_id == self.holder_id, RecordRow.record_id.in_(set(self._copies.values())))
+        ))
+        for record_id, original in self._copies.items():
+            if original in held and self._records.pop(record_id, None) is not None:
+                self.result.records_existing += 1
+        self._copies.clear()
 
     def _supersede(self, rows: list[dict]) -> None:
         """Records this holder already has (same deterministic id) that this document states

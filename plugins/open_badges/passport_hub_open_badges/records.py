@@ -20,6 +20,7 @@ from typing import Any
 from passport_hub.contract import Document
 from passport_hub.dates import parse_datetime
 from passport_hub.errors import MalformedError
+from passport_hub.exports.common import EXTENSION
 from passport_hub.model import CredentialRecord, Kind, RecordStatus, stable_id
 
 OB_TYPES = ("OpenBadgeCredential", "AchievementCredential")
@@ -304,6 +305,8 @@ def credential_records(
     issued = _date(cred.get("validFrom") or cred.get("issuanceDate") or cred.get("awardedDate"))
     expires = _date(cred.get("validUntil") or cred.get("expirationDate"))
     cid = _str(cred.get("id")) or "open_badges"
+    exported = cred.get(EXTENSION)
+    copy_of = _str(exported.get("recordId")) if isinstance(exported, dict) else None
     subjects = _subjects(cred) or [{}]
     several = len(subjects) > 1
     for n, subject in enumerate(subjects):
@@ -353,6 +356,7 @@ def credential_records(
                 "format": record_format,
                 "document_sha256": document.sha256,
                 "locator": loc or None,
+                "copy_of": copy_of if copy_of and len(copy_of) <= 100 else None,
             },
             "warnings": warnings,
         })
