@@ -304,6 +304,8 @@ def credential_records(
     cname = _str(cred.get("name"))
     issued = _date(cred.get("validFrom") or cred.get("issuanceDate") or cred.get("awardedDate"))
     expires = _date(cred.get("validUntil") or cred.get("expirationDate"))
+    # a passed expiry is what the credential itself says; revocation needs its status list (verify)
+    status = RecordStatus.EXPIRED if expires is not None and expires < date.today() else RecordStatus.UNKNOWN
     cid = _str(cred.get("id")) or "open_badges"
     exported = cred.get(EXTENSION)
     copy_of = _str(exported.get("recordId")) if isinstance(exported, dict) else None
@@ -348,7 +350,7 @@ def credential_records(
             "achievement": ach,
             "issued_on": issued,
             "expires_on": expires,
-            "status": RecordStatus.UNKNOWN,
+            "status": status,
             "results": results,
             "source": {
                 "plugin": "open_badges",

@@ -90,6 +90,7 @@ def test_full_open_badge_record():
     assert ("url", "https://1edtech.edu/issuers/565049") in {(i.scheme, i.value) for i in rec.issuer.identifiers}
     assert rec.holder.email == "student@1edtech.edu"
     assert str(rec.issued_on) == "2010-01-01" and str(rec.expires_on) == "2030-01-01"
+    assert rec.status == "unknown"  # not expired; whether it was revoked takes verification
     r = results(rec)
     assert r["credits_earned"] == ["42.0"] and r["term"] == ["Fall"] and r["license_number"] == ["A-9320041"]
     assert r["credits_available"] == ["36.0"]
@@ -122,6 +123,7 @@ def test_vc11_dates_and_names():
     raw = json.loads((VC / "verifier-core/v1Expired.json").read_text())
     assert str(rec.issued_on) == raw["issuanceDate"][:10]
     assert str(rec.expires_on) == raw["expirationDate"][:10]
+    assert rec.status == "expired"  # its expirationDate has passed
 
 
 def test_vc_jwt_record_and_stable_ids():
