@@ -10,11 +10,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, column, func, insert, select, text, update
+from sqlalchemy import Integer, String, Text, column, func, insert, select, text, update
 
-from ..dates import as_utc
 from ..store import Store
-from ..store.tables import AuditEventRow, HolderRow, RecordRow, ShareRecordRow, ShareRow
+from ..store.tables import AuditEventRow, HolderRow, RecordRow, ShareRecordRow, ShareRow, UTCDateTime
 from .tokens import HOLDER_PREFIX, SHARE_PREFIX, new_id, new_token, same, token_hash
 
 #: the share view in one round trip: the share, its records (still the holder's), each record's
@@ -30,9 +29,9 @@ _SHARE_VIEW = text(
     " ORDER BY r.pk"
 ).columns(
     column("id", String), column("holder_id", String), column("token_hash", String), column("audience", String),
-    column("include_cpl", String), column("created_at", DateTime(timezone=True)),
-    column("expires_at", DateTime(timezone=True)),
-    column("revoked_at", DateTime(timezone=True)), column("record_pk", Integer), column("record_id", String),
+    column("include_cpl", String), column("created_at", UTCDateTime()),
+    column("expires_at", UTCDateTime()),
+    column("revoked_at", UTCDateTime()), column("record_pk", Integer), column("record_id", String),
     column("data", Text), column("verification", Text),
 )
 
@@ -44,10 +43,6 @@ class SharedRow:
     record_id: str
     data: str
     verification: str | None
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    return None if value is None else as_utc(value)
 
 
 @dataclass
@@ -113,7 +108,7 @@ class ServiceRepo:
             if row is None:
                 return None
             count = conn.scalar(select(func.count()).select_from(RecordRow).where(RecordRow.holder_id == holder_id))
-        return {"id": row.id, "display_name": row.display_name, "created_at": _aware(row.created_at).isoformat(),
+        return {"id": row.id, "display_name": row.display_name, "created_at": row.created_at.isoformat(),
                 "records": count or 0}
 
     def holders(self, limit: int, offset: int) -> list[dict]:
@@ -124,7 +119,7 @@ class ServiceRepo:
                 .outerjoin(counts, counts.c.holder_id == HolderRow.id)
                 .order_by(HolderRow.created_at, HolderRow.id).limit(limit).offset(offset)
             ).all()
-        return [{"id": r.id, "display_name": r.display_name, "created_at": _aware(r.created_at).isoformat(),
+        return [{"id": r.id, "display_name": r.display_name, "created_at": r.created_at.isoformat(),
                  "records": r.n or 0} for r in rows]
 
     # -- shares ------------------------------------------------------------
@@ -145,8 +140,8 @@ class ServiceRepo:
             select(RecordRow.record_id).join(ShareRecordRow, ShareRecordRow.record_pk == RecordRow.pk)
             .where(ShareRecordRow.share_id == row.id).order_by(RecordRow.pk)
         ).all()
-        return ShareInfo(row.id, row.holder_id, row.audience, _aware(row.created_at), _aware(row.expires_at),
-                         _aware(row.revoked_at), list(ids), row.include_cpl)
+        return ShareInfo(row.id, row.holder_id, row.audience, row.created_at, row.expires_at,
+                         row.revoked_at, list(ids), row.include_cpl)
 
     def shares(self, holder_id: str) -> list[ShareInfo]:
         with self.engine.connect() as conn:
@@ -185,8 +180,8 @@ class ServiceRepo:
             return None
         head = rows[0]
         shared = [SharedRow(r.record_pk, r.record_id, r.data, r.verification) for r in rows if r.record_pk is not None]
-        info = ShareInfo(head.id, head.holder_id, head.audience, _aware(head.created_at), _aware(head.expires_at),
-                         _aware(head.revoked_at), [r.record_id for r in shared], head.include_cpl)
+        info = ShareInfo(head.id, head.holder_id, head.audience, head.created_at, head.expires_at,
+                         head.revoked_at, [r.record_id for r in shared], head.include_cpl)
         if info.state(datetime.now(UTC)) != "active":
             return info, []
         return info, shared
@@ -210,6 +205,6 @@ class ServiceRepo:
         out = []
         for r in rows:
             detail = r.detail if isinstance(r.detail, dict) else json.loads(r.detail or "{}")
-            out.append({"id": r.pk, "at": _aware(r.at).isoformat(), "action": r.action, "actor": r.actor,
+            out.append({"id": r.pk, "at": r.at.isoformat(), "action": r.action, "actor": r.actor,
                         "share_id": r.share_id, **{k: v for k, v in detail.items() if k not in {"id", "at"}}})
         return out
