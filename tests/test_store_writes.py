@@ -84,6 +84,24 @@ def test_the_issuer_lookup_and_the_certificate_pdf_make_one_record_with_what_bot
     assert results["verify_url_as_printed"].endswith("certnumber=0SYN0A1")  # printed on the PDF only
 
 
+def test_importing_both_documents_again_changes_nothing(pipeline, hub_store):
+    """The PDF and the lookup, imported again (a folder re-imported): each was merged when it
+    was new, so the record stays as the later of them made it instead of flipping between them."""
+    pdf, lookup = "certificate_full_0SYN0A1.pdf", "lookup_certnumber_single_valid.html"
+    assert _ingest(pipeline, "red_cross", pdf).new == 1
+    assert _ingest(pipeline, "red_cross", lookup).updated == 1
+    [merged] = hub_store.records("jordan")
+    for name in (pdf, lookup, pdf):
+        again = _ingest(pipeline, "red_cross", name)
+        assert (again.new, again.existing, again.updated) == (0, 1, 0)
+    [record] = hub_store.records("jordan")
+    assert record == merged and record.source.locator == merged.source.locator
+    assert {r.name: r.value for r in record.results}["certificate_format"] == "lookup"
+    # deleted, the record comes back from the document it is read from
+    assert hub_store.delete_records("jordan", [record.id]) == 1
+    assert _ingest(pipeline, "red_cross", pdf).new == 1
+
+
 def test_a_copy_that_adds_an_expiry_updates_the_record_and_the_same_copy_again_does_not(pipeline, hub_store):
     assert _ingest(pipeline, "open_badges", "ob3/ob30-simple.json").new == 1
     [before] = hub_store.records("jordan")

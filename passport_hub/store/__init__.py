@@ -121,8 +121,12 @@ class WriteResult:
 class DocumentWriter:
     """Buffers one document's parsed items inside its open transaction."""
 
-    def __init__(self, conn: Connection, document: Document, holder_id: str, result: WriteResult):
+    def __init__(self, conn: Connection, document: Document, holder_id: str, result: WriteResult, *,
+                 imported_before: bool = False):
         self.conn, self.document, self.holder_id, self.result = conn, document, holder_id, result
+        #: the holder imported this document before: what it states was merged then, and a
+        #: later document's update of the same credential stands
+        self.imported_before = imported_before
         self._records: dict[str, dict] = {}
         #: record id -> the id of the record it is an exported copy of
         self._copies: dict[str, str] = {}
@@ -179,8 +183,10 @@ class DocumentWriter:
             new = set(_insert_ignore(conn, RecordRow, list(self._records.values()), returning=RecordRow.record_id))
             self.result.records_new += len(new)
             already = [row for record_id, row in self._records.items() if record_id not in new]
-            if already:
+            if already and not self.imported_before:
                 self._supersede(already)
+            else:
+                self.result.records_existing += len(already)
             self._records.clear()
         if self._catalog:
             ids = list(self._catalog)
@@ -209,8 +215,9 @@ class DocumentWriter:
         """Records this holder already has (same deterministic id) that this document states
         differently (a re-issued credential, a newer lookup, a certificate beside a roster):
         the stored record is updated with :func:`merge_records` (what the later document
-        states wins; what it leaves out or calls ``unknown`` is kept). The same document
-        again, or the same credential from another rendering, changes nothing. The row keeps
+        states wins; what it leaves out or calls ``unknown`` is kept). The same credential
+        from another rendering changes nothing, nor does a document the holder imported
+        before (not called then). The row keeps
         its key, so its verification history stays with it."""
         stored = {
             row.record_id: row for row in self.conn.execute(
@@ -334,10 +341,14 @@ class Store:
                 "data": document.data,
                 "created_at": datetime.now(UTC),
             }])
-            _insert_ignore(conn, HolderDocumentRow, [{
-                "holder_id": holder_id, "document_sha256": document.sha256, "created_at": datetime.now(UTC)
-            }])
-            writer = DocumentWriter(conn, document, holder_id, result)
+            imported_before = conn.scalar(select(HolderDocumentRow.document_sha256).where(
+                HolderDocumentRow.holder_id == holder_id, HolderDocumentRow.document_sha256 == document.sha256,
+            )) is not None
+            if not imported_before:  # (ignoring a conflict: another import of it may be running)
+                _insert_ignore(conn, HolderDocumentRow, [{
+                    "holder_id": holder_id, "document_sha256": document.sha256, "created_at": datetime.now(UTC)
+                }])
+            writer = DocumentWriter(conn, document, holder_id, result, imported_before=imported_before)
             yield writer
             writer.flush()
 
