@@ -27,6 +27,11 @@ class HubGroup(click.Group):
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # the reader of the output stopped (`| head`): nothing is wrong, and Python must not
+            # complain again when it flushes stdout on the way out
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:
             # never a traceback for users; PASSPORT_HUB_DEBUG=1 shows it for developers
             if os.environ.get("PASSPORT_HUB_DEBUG") == "1":

@@ -40,7 +40,7 @@ def test_importing_all_samples_twice_changes_nothing(hub_env, samples):
 
     again = runner.invoke(main, ["import", *documents])
     assert again.exit_code == 0
-    assert "0 new item(s)" in again.stderr
+    assert "0 new item(s)" in again.stderr and "updated" not in again.stderr
     assert {r["id"] for r in jsonl(runner.invoke(main, ["records", "--json"]).stdout)} == ids
 
     holders = {r["holder"]["name"] for r in stored if r.get("holder")}
@@ -126,6 +126,21 @@ def test_a_reader_that_stops_early_does_not_cut_the_import_short(hub_env, sample
     full = jsonl(CliRunner().invoke(main, ["records", "--json"]).stdout)
     assert len(lines) - 1 == len(full) > 200
     assert {line.split("\t")[0] for line in lines[1:]} == {r["id"] for r in full}
+
+
+@pytest.mark.parametrize("command", [["records"], ["export", "--holder", "local", "--format", "clr"]])
+def test_output_to_a_reader_that_has_gone_is_not_an_error(hub_env, samples, command):
+    """`passport-hub records | head`: the pipe closes before the output is written."""
+    import subprocess
+    import sys
+
+    assert CliRunner().invoke(main, ["import", *samples["red_cross"]]).exit_code == 0
+    child = subprocess.Popen([sys.executable, "-m", "passport_hub", *command],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child.stdout.close()  # gone before the child writes a byte
+    stderr = child.stderr.read()
+    assert child.wait(timeout=120) == 1
+    assert stderr == ""
 
 
 def test_unknown_fetch_source_is_a_usage_error(hub_env):
