@@ -157,3 +157,10 @@ def test_same_ace_id_twice_in_the_template_is_two_versions():
     report = evaluate([_mc_course("2018-02-01")], rules, college=COLLEGE, holder="h", as_of=AS_OF)
     assert [(e.course.code, e.earned_by.rule_id) for e in report.eligible] == [("BUS 80", 2)]
     assert report.eligible[0].earned_by.credential == "ACE MC-1405-0056"
+
+
+def test_blank_team_reviewed_date_is_not_given():
+    parsed = read_map_csv(b"Course,ACE ID,Team Reviewed Date,Credit Recommendation(s),Notes\nBUS 80,MC-1405-0056,,,\n")
+    assert parsed.rejected == []
+    assert [(r.course_code, r.ace_id, r.ace_version, r.version_date, r.notes) for r in parsed.rules] == [
+        ("BUS 80", "MC-1405-0056", None, None, None)]

@@ -239,9 +239,27 @@ def test_unknown_college_and_holder(hub):
         cpl_for_holder(hub, "nobody", COLLEGE)
 
 
+def _docs_example(fence: str) -> bytes:
+    """The example in docs/cpl.md's ```<fence> block, as a reader would save it."""
+    text = (Path(__file__).parent.parent / "docs" / "cpl.md").read_text()
+    return re.search(rf"```{fence}\n(.*?)```", text, re.S).group(1).encode()
+
+
 def test_docs_example_is_runnable(hub_store):
     """The JSON example in docs/cpl.md imports as documented."""
-    text = (Path(__file__).parent.parent / "docs" / "cpl.md").read_text()
-    block = re.search(r"```json\n(.*?)```", text, re.S).group(1)
-    result = import_articulations(hub_store, block.encode(), college=None, name="example.json")
+    result = import_articulations(hub_store, _docs_example("json"), college=None, name="example.json")
     assert result.rejected == [] and result.rules_new == 5
+
+
+def test_docs_csv_example_gives_the_json_examples_rules(hub_store):
+    # its blank cells are fields not given, as keys absent from the JSON (a blank date was "empty date")
+    csv_rules, _ = read_hub(_docs_example("text"), "rules.csv")
+    json_rules, _ = read_hub(_docs_example("json"), "rules.json")
+    assert csv_rules.rejected == [] and json_rules.rejected == []
+    assert [(r.course_code, r.kind, r.status) for r in csv_rules.rules] == [
+        ("BIO 45", "ace_course", "active"), ("EMS 20", "ace_occupation", "active"), ("PE 1", "ace_course", "active"),
+        ("CIS 5", "ctid", "active"), ("HLTH 10", "map_exhibit", "pending")]
+    assert csv_rules.rules == json_rules.rules
+    result = import_articulations(hub_store, _docs_example("text"), college="CSV College", format="hub",
+                                  name="rules.csv")
+    assert (result.rules_new, result.rejected) == (5, [])

@@ -356,6 +356,12 @@ def _error_text(exc: Exception) -> str:
     return str(exc)
 
 
+def _csv_row(columns: list[str | None], values: list) -> dict:
+    """One CSV row as a spec's input: a blank cell is not given, as a key absent from JSON
+    (so a blank date is no date and a blank status the default)."""
+    return {col: val for col, val in zip(columns, values, strict=False) if col and isinstance(val, str) and val.strip()}
+
+
 def _rows_to_rules(rows: list[tuple[int, dict]], source: str) -> ParsedRules:
     out = ParsedRules(format=source)
     for row_number, row in rows:
@@ -388,8 +394,7 @@ def read_map_csv(data: bytes, name: str = "articulations.csv") -> ParsedRules:
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
-        row = {col: val for col, val in zip(columns, values, strict=False) if col}
-        rows.append((number, row))
+        rows.append((number, _csv_row(columns, values)))
     return _rows_to_rules(rows, "map")
 
 
@@ -420,10 +425,8 @@ def read_hub(data: bytes, name: str = "articulations") -> tuple[ParsedRules, str
         raise MalformedError(f"{name}: unknown column(s) {', '.join(unknown)}; hub columns are {', '.join(HUB_FIELDS)}")
     rows = []
     for number, raw in enumerate(reader, start=2):
-        values = list(raw.values())
-        if not any((v or "").strip() for v in values if isinstance(v, str)):
-            continue
-        rows.append((number, {f: v for f, v in zip(fields, values, strict=False) if isinstance(v, str)}))
+        if row := _csv_row(fields, list(raw.values())):
+            rows.append((number, row))
     return _rows_to_rules(rows, "hub"), None
 
 
