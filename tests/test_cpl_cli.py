@@ -47,3 +47,20 @@ def test_rejected_rows_exit_1(hub_env, tmp_path):
                            env=hub_env)
     assert r.exit_code == 1
     assert "1 new rule(s)" in r.output and "row 3 rejected: ace_id 'not-an-id' is not an ACE" in r.output
+
+
+def test_an_import_that_stores_no_rule_leaves_no_new_college(hub_env, tmp_path):
+    rejected, good = tmp_path / "rejected.csv", tmp_path / "good.csv"
+    rejected.write_text("course,ace_id\nBUS 1,not-an-id\n")
+    good.write_text("course,ace_id\nBUS 1,AR-2201-0399\n")
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(main, ["articulations", *args], env=hub_env)
+
+    r = run("import", str(rejected), "--college", "CSV College", "--format", "hub")
+    assert r.exit_code == 1 and "0 new rule(s)" in r.output and "row 2 rejected" in r.output
+    assert run("list").output == ""
+    assert run("import", str(good), "--college", "CSV College").exit_code == 0
+    assert run("import", str(rejected), "--college", "CSV College").exit_code == 1
+    assert run("list").output.strip() == "CSV College  (1 rule(s))"

@@ -75,8 +75,11 @@ class ArticulationRepo:
              rejected: list[dict] | None = None) -> ImportResult:
         """Store rules for a college in one transaction. The same rule again (same course,
         credential and conditions) updates its status, notes and credit text; courses gain
-        title/units when the file gives them and keep them when it does not."""
+        title/units when the file gives them and keep them when it does not. With no rules
+        (every row rejected) nothing is written: no new, empty college."""
         result = ImportResult(college=college, format=format, rejected=list(rejected or []))
+        if not rules:
+            return result
         now = datetime.now(UTC)
         with self.store.engine.begin() as conn:
             college_id = self._college_id(conn, college, create=True)
