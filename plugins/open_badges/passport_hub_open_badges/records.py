@@ -19,7 +19,7 @@ from typing import Any
 
 from passport_hub.contract import Document
 from passport_hub.dates import parse_datetime
-from passport_hub.errors import MalformedError
+from passport_hub.errors import MalformedError, UnrecognizedError
 from passport_hub.exports.common import EXTENSION
 from passport_hub.model import CredentialRecord, Kind, RecordStatus, stable_id
 
@@ -124,13 +124,16 @@ def _other_identifiers(values: Any, idents: list[dict]) -> None:
                 idents.append({"scheme": _str(other.get("identifierType")) or "other", "value": value})
 
 
-def _issuer(cred: dict) -> dict:
+def _issuer(cred: dict) -> dict | None:
+    """The issuer Profile; ``None`` when the credential names none (no id, no name)."""
     raw = cred.get("issuer")
     profile = raw if isinstance(raw, dict) else {"id": raw}
     ident = _str(profile.get("id"))
     idents = [{"scheme": _scheme_for(ident), "value": ident}] if ident else []
     _other_identifiers(profile.get("otherIdentifier"), idents)
-    name = _str(profile.get("name")) or ident or "unknown issuer"
+    name = _str(profile.get("name")) or ident
+    if name is None:
+        return None
     return {"name": name, "identifiers": idents, "url": _str(profile.get("url"))}
 
 
@@ -299,7 +302,19 @@ def credential_records(
         f"OB 3.0 {ob}" if ob else f"W3C VC {'/'.join(t for t in types if t != 'VerifiableCredential') or 'credential'}"
     )
     record_format = f"{label} ({version}, {form})"
+    where = f"{document.name}: the credential" + (f" at {locator}" if locator else "")
     issuer = _issuer(cred)
+    if issuer is None:
+        raise MalformedError(f"{where} names no issuer (a verifiable credential must)")
+    if not any(_str(a.get("name")) for a in (cred, *(s.get("achievement") for s in _subjects(cred)))
+               if isinstance(a, dict)):
+        # nothing earned to record: an OB credential that lost its achievement, or another kind
+        # of VC (a status list, an identity document)
+        if ob:
+            raise MalformedError(f"{where} names no achievement (neither credentialSubject.achievement.name "
+                                 "nor a credential name)")
+        raise UnrecognizedError(f"{where} is a {label.removeprefix('W3C VC ')} that names nothing earned "
+                                "(no name, no achievement); only achievement credentials are imported")
     issuer_key = issuer["identifiers"][0]["value"] if issuer["identifiers"] else issuer["name"]
     cname = _str(cred.get("name"))
     issued = _date(cred.get("validFrom") or cred.get("issuanceDate") or cred.get("awardedDate"))
@@ -374,7 +389,8 @@ def clr_records(clr: dict, *, document: Document, plugin_version: str, form: str
         raise MalformedError(f"{document.name}: the ClrCredential holds no verifiableCredential")
     achievements = {a.get("id"): a for a in as_list(subject.get("achievement")) if isinstance(a, dict)}
     associations = [a for a in as_list(subject.get("association")) if isinstance(a, dict)]
-    clr_label = f"{_str(clr.get('name')) or 'CLR'} <{_str(clr.get('id')) or 'no id'}> from {_issuer(clr)['name']}"
+    clr_label = (f"{_str(clr.get('name')) or 'CLR'} <{_str(clr.get('id')) or 'no id'}> from "
+                 f"{(_issuer(clr) or {'name': 'an unnamed issuer'})['name']}")
     covered: set[str] = set()
     parsed: list[tuple[int, dict, str]] = []
     for i, item in enumerate(held):

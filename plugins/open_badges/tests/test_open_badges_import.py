@@ -153,6 +153,36 @@ def test_endorsement_credential_is_not_a_holder_record():
         records(VC / "ob30-spec-examples/endorsementCredential.json")
 
 
+def test_a_status_list_is_not_a_holder_record():
+    """A BitstringStatusListCredential (real, from the 1EdTech validator) names nothing earned."""
+    with pytest.raises(UnrecognizedError, match="BitstringStatusListCredential that names nothing earned"):
+        records(DATA / "vc/documents/status/1edtech-validator-testlist.json")
+
+
+def _without(raw: dict, *path: str) -> bytes:
+    target = raw
+    for key in path[:-1]:
+        target = target[key]
+    del target[path[-1]]
+    return json.dumps(raw).encode()
+
+
+def test_an_open_badge_without_issuer_or_achievement_is_malformed():
+    """The real fullOpenBadge example with its issuer, or its achievement's and its own name, gone."""
+    raw = json.loads((VC / "ob30-spec-examples/fullOpenBadge.json").read_text())
+    no_issuer = _without(json.loads(json.dumps(raw)), "issuer")
+    with pytest.raises(MalformedError, match="fullOpenBadge.json: the credential names no issuer"):
+        list(OpenBadgesSource().parse(Document(no_issuer, name="fullOpenBadge.json")))
+    unnamed = json.loads(_without(json.loads(json.dumps(raw)), "credentialSubject", "achievement", "name"))
+    assert unnamed.pop("name")
+    with pytest.raises(MalformedError, match="names no achievement"):
+        list(OpenBadgesSource().parse(Document(json.dumps(unnamed).encode(), name="fullOpenBadge.json")))
+    # in an export list, the message says which credential
+    listed = json.dumps([raw, unnamed]).encode()
+    with pytest.raises(MalformedError, match=r"the credential at \[1\] names no achievement"):
+        list(OpenBadgesSource().parse(Document(listed, name="wallet.json")))
+
+
 # -- CLR 2.0 ---------------------------------------------------------------------------------
 def test_clr_complex_one_record_per_held_credential_with_associations():
     recs = records(SAMPLES / "clr/clr20-complex.json")
