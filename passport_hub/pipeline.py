@@ -91,7 +91,7 @@ class Pipeline:
             raise PassportHubError(f"cannot read {path}: {exc.strerror}", kind=ErrorKind.UNRECOGNIZED) from None
         if size > limit:
             raise TooLargeError(
-                f"{path.name}: {size:,} bytes is over the limit of {limit:,} bytes (PASSPORT_HUB_MAX_DOCUMENT_BYTES)"
+                f"{path}: {size:,} bytes is over the limit of {limit:,} bytes (PASSPORT_HUB_MAX_DOCUMENT_BYTES)"
             )
         media_type, _ = mimetypes.guess_type(path.name)
         return Document(data=path.read_bytes(), name=str(path), media_type=media_type, origin="file")
@@ -118,11 +118,11 @@ class Pipeline:
                 document.pdf_pages()
             known = ", ".join(sorted(self.registry.sources)) or "none loaded"
             raise UnrecognizedError(
-                f"{Path(document.name).name}: no source recognizes this document (sources: {known})"
+                f"{document.name}: no source recognizes this document (sources: {known})"
             )
         if len(matches) > 1:
             names = ", ".join(s.name for s in matches)
-            raise AmbiguousError(f"{Path(document.name).name}: several sources claim this document ({names})")
+            raise AmbiguousError(f"{document.name}: several sources claim this document ({names})")
         return matches[0]
 
     def ingest(

@@ -105,6 +105,8 @@ def test_bad_input_gets_one_clear_error_per_document(hub_env, bad_inputs):
     assert errors["empty.xml"]["kind"] == "unrecognized" and "empty" in errors["empty.xml"]["message"]
     assert errors["random.bin"]["kind"] == "unrecognized"
     assert errors["notes.txt"]["kind"] == "unrecognized"
+    # each message names the document as the user gave it (here: a path inside the folder)
+    assert all(error["message"].startswith(error["document"] + ":") for error in errors.values()), errors
     assert "Traceback" not in result.output
 
 
