@@ -26,9 +26,14 @@ def record(source, document, key):
         id=key, issuer=Issuer(name="Kit"), achievement=Achievement(kind="certificate", title="CPR"),
         source=Source(plugin=source.name, plugin_version="1", format="kit", document_sha256=document.sha256))
 
+class GoodConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    api_key: SecretStr | None = None  # optional, as in docs/writing-a-plugin.md: an anyOf in the JSON Schema
+
 class GoodSource(CredentialSource):
     name = "kit"
     title = "Kit"
+    config_model = GoodConfig
     def sniff(self, document):
         data = document.try_json()
         return isinstance(data, dict) and "kit" in data
@@ -88,6 +93,21 @@ class TestLeaky(Base):
 ''',
         "test_config_rejects_bad_config_without_echoing_secrets",
         "echoes a secret value",
+    ),
+    "secret_in_plain_str": (
+        '''
+class PlainConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    api_key: str | None = None
+
+class PlainSecret(GoodSource):
+    config_model = PlainConfig
+
+class TestPlainSecret(Base):
+    source = PlainSecret
+''',
+        "test_config_schema_exports",
+        "config field 'api_key' holds a secret but its JSON Schema does not mark it writeOnly",
     ),
     "retry_on_401": (
         '''
@@ -153,7 +173,7 @@ def test_a_good_plugin_passes_the_same_checks(pytester):
     names = " or ".join(spec[1] for spec in CASES.values() if "fetch" not in spec[1])
     result = pytester.runpytest("-k", names, "-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
-    assert outcomes.get("passed") == 4 and "failed" not in outcomes, result.stdout.str()
+    assert outcomes.get("passed") == 5 and "failed" not in outcomes, result.stdout.str()
 
 
 def test_excluded_check_is_reported_with_its_reason(pytester):

@@ -1,14 +1,20 @@
-"""The plugin docs stay true: every Python snippet runs, and every hook is documented."""
+"""The plugin docs stay true: every Python snippet runs, the guide's example plugin passes the
+conformance suite the guide hands out, and every hook is documented."""
 
 from __future__ import annotations
 
+import ast
 import inspect
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from passport_hub import hookspecs
+from passport_hub.testing import SourceConformance
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "writing-a-plugin.md"
 HOOKS = {name: fn for name, fn in vars(hookspecs).items() if name.startswith("passport_hub_") and callable(fn)}
@@ -18,14 +24,60 @@ def snippets() -> list[str]:
     return re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
 
 
-def test_doc_snippets_run_in_order():
+def run_snippets() -> dict:
+    """Every Python block, top to bottom in one namespace, as the guide says they run."""
     namespace: dict = {"__name__": "docs_snippets"}
-    assert len(snippets()) >= 6
     for index, code in enumerate(snippets()):
         try:
             exec(compile(code, f"{DOC.name}:snippet{index + 1}", "exec", dont_inherit=True), namespace)
         except Exception as exc:  # pragma: no cover - the message is the point
             pytest.fail(f"snippet {index + 1} of {DOC.name} fails: {type(exc).__name__}: {exc}")
+    return namespace
+
+
+def test_doc_snippets_run_in_order():
+    assert len(snippets()) >= 6
+    run_snippets()
+
+
+def definitions(blocks) -> str:
+    """The imports and definitions of Python blocks, without their demo lines: what a reader copies."""
+    kept = [
+        node for code in blocks for node in ast.parse(code).body
+        if isinstance(node, ast.Import | ast.ImportFrom | ast.ClassDef | ast.FunctionDef)
+        or isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id.isupper() for t in node.targets)
+    ]
+    return ast.unparse(ast.Module(body=kept, type_ignores=[]))
+
+
+def test_the_guides_plugin_passes_the_conformance_suite_the_guide_hands_out(tmp_path):
+    # the reader's path: the guide's code in a package with its entry point and sample, installed, then pytest
+    [suite] = [code for code in snippets() if "(SourceConformance):" in code]
+    [entry_points] = re.findall(r"```toml\n(.*?)```", DOC.read_text(), flags=re.S)
+    project = tmp_path / "forklift"
+    package = project / "passport_hub_forklift"
+    (package / "samples").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "plugin.py").write_text(definitions(code for code in snippets() if code is not suite))
+    (package / "samples" / "card.json").write_bytes(run_snippets()["card"].data)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "passport-hub-forklift"\nversion = "0.1.0"\n\n'
+        '[tool.setuptools.package-data]\npassport_hub_forklift = ["samples/*"]\n\n' + entry_points
+    )
+    site = tmp_path / "site"
+    installed = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+                                "--target", str(site), str(project)], capture_output=True, text=True, timeout=600)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_forklift.py").write_text("from passport_hub_forklift.plugin import ForkliftSource\n\n" + suite)
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSPORT_HUB_")}
+    env.update(PYTHONPATH=str(site), PASSPORT_HUB_HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    checks = [name for name in dir(SourceConformance) if name.startswith("test_")]
+    assert result.returncode == 0 and f"{len(checks)} passed" in result.stdout, result.stdout[-3000:]
 
 
 @pytest.mark.parametrize("name", sorted(HOOKS))

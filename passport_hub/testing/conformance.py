@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections.abc import Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel
 
 from ..config import Settings
 from ..contract import API_VERSION, Capability, CheckResult, CredentialSource, Document
@@ -46,6 +47,17 @@ from ..model import CatalogEntry, CredentialRecord
 from .loopback import LoopbackIssuer, Reply
 
 SECRET_MARKER = "CONFORMANCE-SECRET-7f3a"
+#: config field names that hold a secret whatever their type (api_key, client_secret, access_token ...)
+SECRET_FIELD_NAME = re.compile(r"(^|_)(password|passphrase|secret|token|api_?key|private_key|access_key)$", re.I)
+
+
+def _marked_secret(prop: Mapping[str, Any], defs: Mapping[str, Any]) -> bool:
+    """Whether a property's JSON Schema marks it secret, also when wrapped (``SecretStr | None`` is an anyOf)."""
+    if prop.get("writeOnly") is True or prop.get("format") == "password":
+        return True
+    if "$ref" in prop:
+        return _marked_secret(defs[prop["$ref"].rsplit("/", 1)[-1]], defs)
+    return any(_marked_secret(branch, defs) for key in ("anyOf", "oneOf", "allOf") for branch in prop.get(key, []))
 
 
 def _docs(paths) -> list[Document]:
@@ -142,8 +154,11 @@ class SourceConformance:
         schema = self.source.config_model.model_json_schema()
         assert schema.get("type") == "object", "config_model must be a pydantic model (JSON Schema object)"
         for name, field in self.source.config_model.model_fields.items():
-            if field.annotation is SecretStr or "SecretStr" in str(field.annotation):
-                assert schema["properties"][name].get("writeOnly") is True or "format" in schema["properties"][name]
+            if "SecretStr" in str(field.annotation) or SECRET_FIELD_NAME.search(name):
+                assert _marked_secret(schema["properties"][name], schema.get("$defs", {})), (
+                    f"config field {name!r} holds a secret but its JSON Schema does not mark it writeOnly: "
+                    "declare it SecretStr (or SecretStr | None) so its value is hidden from messages, logs and UIs"
+                )
 
     def test_config_rejects_bad_config_without_echoing_secrets(self):
         model: type[BaseModel] = self.source.config_model
