@@ -253,7 +253,7 @@ class Loader:
             try:
                 req = Requirement(text)
             except InvalidRequirement:
-                raise PluginError(f"required_plugins: {text!r} is not a valid requirement") from None
+                raise ConfigError(f"required_plugins: {text!r} is not a valid requirement") from None
             match = next(
                 (p for p in self.registry.plugins
                  if p.status == LOADED and req.name in (p.name, p.distribution)),
@@ -264,7 +264,7 @@ class Loader:
             elif req.specifier and not req.specifier.contains(match.version or "0", prereleases=True):
                 missing.append(f"{text} (found {match.version})")
         if missing:
-            raise PluginError("missing required plugins: " + ", ".join(missing))
+            raise ConfigError("missing required plugins: " + ", ".join(missing))
 
 
 def load_plugins(settings: Settings | None = None, *, extra: Iterable[tuple[str, ModuleType]] = ()) -> Registry:
@@ -272,7 +272,8 @@ def load_plugins(settings: Settings | None = None, *, extra: Iterable[tuple[str,
 
     ``extra`` registers in-process plugin modules as if installed (for tests and embedding).
 
-    :raises PluginError: strict mode and a plugin failed, or a required plugin is missing.
+    :raises PluginError: strict mode and a plugin failed.
+    :raises ConfigError: a required plugin is missing (or its requirement is not valid).
     """
     settings = settings or Settings.from_env()
     loader = Loader(settings)

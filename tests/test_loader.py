@@ -133,7 +133,7 @@ def test_required_plugins_with_version_specifiers(fake_dists):
     assert ok.returncode == 0, ok.stderr
     too_old = run_cli(["plugins"], fake_dists, PASSPORT_HUB_REQUIRED_PLUGINS="good>=2")
     assert too_old.returncode == 1
-    assert "missing required plugins: good>=2 (found 1.2.3)" in too_old.stderr
+    assert "error (config): missing required plugins: good>=2 (found 1.2.3)" in too_old.stderr
     absent = run_cli(["plugins"], fake_dists, PASSPORT_HUB_REQUIRED_PLUGINS="nosuch")
     assert "nosuch (not loaded)" in absent.stderr
 

@@ -91,8 +91,9 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
                store: Store | None = None) -> FastAPI:
     """Build the app.
 
-    :raises ConfigError: listing every invalid plugin config at once (no secret values).
-    :raises PluginError: strict plugin mode or a missing required plugin.
+    :raises ConfigError: listing every invalid plugin config at once (no secret values), or a
+        required plugin is missing.
+    :raises PluginError: strict plugin mode and a plugin failed.
     """
     settings = settings or Settings.from_env()
     registry = registry or load_plugins(settings)
