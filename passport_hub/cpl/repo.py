@@ -39,12 +39,13 @@ class ArticulationRepo:
         self.store = store
 
     # -- colleges --------------------------------------------------------
-    def _college_id(self, conn: Connection, name: str, *, create: bool) -> int | None:
+    def _college_id(self, conn: Connection, name: str) -> int:
+        """The college's id, the college added if it is new."""
         key = normalize_text(name)[:200]
         if not key:
             raise NotFoundError("a college name is needed")
         found = conn.scalar(select(CollegeRow.id).where(CollegeRow.name_key == key))
-        if found is None and create:
+        if found is None:
             found = conn.execute(insert(CollegeRow).values(name=" ".join(name.split())[:200], name_key=key)
                                  ).inserted_primary_key[0]
         return found
@@ -82,7 +83,7 @@ class ArticulationRepo:
             return result
         now = datetime.now(UTC)
         with self.store.engine.begin() as conn:
-            college_id = self._college_id(conn, college, create=True)
+            college_id = self._college_id(conn, college)
             courses: dict[tuple[str, str], int] = {}
             for rule in rules:
                 code = (rule.subject[:40], rule.number[:40])
