@@ -11,11 +11,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/pip install -q -e ".[service,postgres]" $(PLUGIN_PATHS)
+# editable installs: code changes need no reinstall, only a changed pyproject.toml (dependencies,
+# entry points) does, so each install is remembered in a stamp file next to the venv's python
+PYPROJECTS := pyproject.toml $(wildcard plugins/*/pyproject.toml)
+# setuptools warns about every editable install of a flat layout, a screenful per plugin
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip
 
-install-test: $(BIN)/python
-	$(BIN)/pip install -q -e ".[service,postgres,test]" $(PLUGIN_PATHS)
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: $(BIN)/python $(PYPROJECTS)
+	$(PIP) install -q -e ".[service,postgres]" $(PLUGIN_PATHS)
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python $(PYPROJECTS)
+	$(PIP) install -q -e ".[service,postgres,test]" $(PLUGIN_PATHS)
+	touch $@ $(VENV)/.installed
 
 ## the main job: import every plugin's bundled samples into ~/.passport-hub/hub.db and show them
 demo: install

@@ -569,6 +569,13 @@ def export(holder: str, fmt: str, record_ids: tuple[str, ...], link: str | None,
     items = _store(settings).records(holder, list(record_ids) or None)
     if not items:
         raise click.ClickException(f"no records for holder {holder!r}" + (" with those ids" if record_ids else ""))
+    people = sorted({" ".join(r.holder.name.split()) for r in items if r.holder})
+    if len(people) > 1 and fmt != "ob3":
+        # a CLR, an LER-RS or a resume is one person's: say so rather than mix people silently
+        shown = "; ".join(people[:5]) + ("; ..." if len(people) > 5 else "")
+        click.echo(f"note: the records carry {len(people)} different holder names ({shown}); the {fmt} export "
+                   "presents them all as one person's. If they are different people, export each one's records "
+                   "(by record id, or a holder per person).", err=True)
     document = export_records(items, fmt, link=link, issuer_url=base_url.rstrip("/"), signer=signer)
     if validate:
         from .exports.validate import errors

@@ -128,6 +128,19 @@ def test_a_reader_that_stops_early_does_not_cut_the_import_short(hub_env, sample
     assert {line.split("\t")[0] for line in lines[1:]} == {r["id"] for r in full}
 
 
+def test_a_resume_of_several_peoples_records_says_so(hub_env, samples):
+    """One person's export (JSON Resume, LER-RS, CLR) of records that name different people."""
+    runner = CliRunner()
+    runner.invoke(main, ["import", "--holder", "mixed", *samples["red_cross"], *samples["military_jst"]])
+    resume = runner.invoke(main, ["export", "--holder", "mixed", "--format", "json-resume"])
+    assert resume.exit_code == 0, resume.output
+    assert "note: the records carry 4 different holder names (Alex Sample; EXAMPLE, JORDAN R; Jordan Example; " \
+           "SAMPLE, ALEX J)" in resume.stderr
+    json.loads(resume.stdout)  # the export itself is still printed, whole
+    runner.invoke(main, ["import", "--holder", "one", samples["red_cross"][0]])
+    assert "note:" not in runner.invoke(main, ["export", "--holder", "one", "--format", "ler-rs"]).stderr
+
+
 @pytest.mark.parametrize("command", [["records"], ["export", "--holder", "local", "--format", "clr"]])
 def test_output_to_a_reader_that_has_gone_is_not_an_error(hub_env, samples, command):
     """`passport-hub records | head`: the pipe closes before the output is written."""
