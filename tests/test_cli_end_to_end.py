@@ -141,7 +141,7 @@ def test_a_resume_of_several_peoples_records_says_so(hub_env, samples):
     assert "note:" not in runner.invoke(main, ["export", "--holder", "one", "--format", "ler-rs"]).stderr
 
 
-@pytest.mark.parametrize("command", [["records"], ["export", "--holder", "local", "--format", "clr"]])
+@pytest.mark.parametrize("command", [["records"], ["export", "--holder", "local", "--format", "ob3"]])
 def test_output_to_a_reader_that_has_gone_is_not_an_error(hub_env, samples, command):
     """`passport-hub records | head`: the pipe closes before the output is written."""
     import subprocess
