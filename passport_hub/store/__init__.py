@@ -122,11 +122,13 @@ class DocumentWriter:
     """Buffers one document's parsed items inside its open transaction."""
 
     def __init__(self, conn: Connection, document: Document, holder_id: str, result: WriteResult, *,
-                 imported_before: bool = False):
+                 now: datetime, imported_at: datetime | None = None):
         self.conn, self.document, self.holder_id, self.result = conn, document, holder_id, result
-        #: the holder imported this document before: what it states was merged then, and a
-        #: later document's update of the same credential stands
-        self.imported_before = imported_before
+        #: this write's time: new records are created at it
+        self.now = now
+        #: when the holder first imported this document, if before this write: a record that
+        #: existed then took in what the document states, and a later document's update stands
+        self.imported_at = imported_at
         self._records: dict[str, dict] = {}
         #: record id -> the id of the record it is an exported copy of
         self._copies: dict[str, str] = {}
@@ -160,6 +162,7 @@ class DocumentWriter:
             "expires_on": record.expires_on,
             "status": record.status,
             "data": record.model_dump_json(by_alias=True, exclude_none=True),
+            "created_at": self.now,
         }
 
     def _catalog_row(self, entry: CatalogEntry) -> dict:
@@ -183,10 +186,8 @@ class DocumentWriter:
             new = set(_insert_ignore(conn, RecordRow, list(self._records.values()), returning=RecordRow.record_id))
             self.result.records_new += len(new)
             already = [row for record_id, row in self._records.items() if record_id not in new]
-            if already and not self.imported_before:
+            if already:
                 self._supersede(already)
-            else:
-                self.result.records_existing += len(already)
             self._records.clear()
         if self._catalog:
             ids = list(self._catalog)
@@ -202,26 +203,31 @@ class DocumentWriter:
         """A credential a hub exported, imported by a holder who still has the record it was
         exported from, is that record: it stays as it is (with its own provenance) and the copy
         counts as already stored."""
-        held = set(self.conn.scalars(
-            select(RecordRow.record_id)
+        held = dict(self.conn.execute(
+            select(RecordRow.record_id, RecordRow.data)
             .where(RecordRow.holder_id == self.holder_id, RecordRow.record_id.in_(set(self._copies.values())))
-        ))
+        ).all())
+        kept = {}  # copy's id -> the record the holder has, reported in the copy's place
         for record_id, original in self._copies.items():
             if original in held and self._records.pop(record_id, None) is not None:
-                self.result.records_existing += 1
+                kept[record_id] = CredentialRecord.model_validate_json(held[original])
         self._copies.clear()
+        if kept:
+            self.result.records_existing += len(kept)
+            self.result.items = [kept.get(item.id, item) if isinstance(item, CredentialRecord) else item
+                                 for item in self.result.items]
 
     def _supersede(self, rows: list[dict]) -> None:
         """Records this holder already has (same deterministic id) that this document states
         differently (a re-issued credential, a newer lookup, a certificate beside a roster):
         the stored record is updated with :func:`merge_records` (what the later document
         states wins; what it leaves out or calls ``unknown`` is kept). The same credential
-        from another rendering changes nothing, nor does a document the holder imported
-        before (not called then). The row keeps
+        from another rendering changes nothing, nor does a document imported again whose
+        statements the record took in when it was first imported. The row keeps
         its key, so its verification history stays with it."""
         stored = {
             row.record_id: row for row in self.conn.execute(
-                select(RecordRow.record_id, RecordRow.document_sha256, RecordRow.data)
+                select(RecordRow.record_id, RecordRow.document_sha256, RecordRow.data, RecordRow.created_at)
                 .where(RecordRow.holder_id == self.holder_id, RecordRow.record_id.in_([r["record_id"] for r in rows]))
             )
         }
@@ -230,6 +236,8 @@ class DocumentWriter:
             old = stored.get(row["record_id"])
             if old is None or old.document_sha256 == row["document_sha256"]:
                 continue
+            if self.imported_at is not None and self.imported_at >= old.created_at:
+                continue  # the record already had this document's say (re-importing must not flip it back)
             merged = merge_records(json.loads(old.data), json.loads(row["data"]))
             if merged is None:
                 continue
@@ -237,7 +245,7 @@ class DocumentWriter:
             self.conn.execute(
                 update(RecordRow)
                 .where(RecordRow.holder_id == self.holder_id, RecordRow.record_id == row["record_id"])
-                .values({k: v for k, v in values.items() if k not in ("holder_id", "record_id")})
+                .values({k: v for k, v in values.items() if k not in ("holder_id", "record_id", "created_at")})
             )
             updated += 1
         self.result.records_updated += updated
@@ -329,6 +337,7 @@ class Store:
     ) -> Iterator[DocumentWriter]:
         """One transaction for one document: commit on success, roll everything back on error."""
         result = WriteResult(document.sha256)
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             self.ensure_holder(holder_id, conn=conn)
             _insert_ignore(conn, DocumentRow, [{
@@ -339,16 +348,16 @@ class Store:
                 "origin": document.origin,
                 "plugin": plugin,
                 "data": document.data,
-                "created_at": datetime.now(UTC),
+                "created_at": now,
             }])
-            imported_before = conn.scalar(select(HolderDocumentRow.document_sha256).where(
+            imported_at = conn.scalar(select(HolderDocumentRow.created_at).where(
                 HolderDocumentRow.holder_id == holder_id, HolderDocumentRow.document_sha256 == document.sha256,
-            )) is not None
-            if not imported_before:  # (ignoring a conflict: another import of it may be running)
+            ))
+            if imported_at is None:  # (ignoring a conflict: another import of it may be running)
                 _insert_ignore(conn, HolderDocumentRow, [{
-                    "holder_id": holder_id, "document_sha256": document.sha256, "created_at": datetime.now(UTC)
+                    "holder_id": holder_id, "document_sha256": document.sha256, "created_at": now
                 }])
-            writer = DocumentWriter(conn, document, holder_id, result, imported_before=imported_before)
+            writer = DocumentWriter(conn, document, holder_id, result, now=now, imported_at=imported_at)
             yield writer
             writer.flush()
 
