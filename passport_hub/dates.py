@@ -110,10 +110,11 @@ def parse_datetime(text: str) -> datetime:
     text = text.strip()
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
-    return as_utc(datetime.fromisoformat(text))
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)  # the offset kept: dates read from it
 
 
 def as_utc(value: datetime) -> datetime:
-    """A naive datetime taken as UTC (what SQLite hands back for timezone-aware columns
-    written in UTC); an aware one unchanged."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    """The datetime in UTC: a naive one taken as UTC (what SQLite hands back for
+    timezone-aware columns written in UTC), an aware one converted."""
+    return value.astimezone(UTC) if value.tzinfo is not None else value.replace(tzinfo=UTC)

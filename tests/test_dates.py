@@ -28,7 +28,11 @@ def test_timestamps_are_always_aware():
     # a 7-digit fraction without a zone (EdExchange) is taken as UTC
     assert parse_datetime("2019-05-20T10:15:30.1234567") == datetime(2019, 5, 20, 10, 15, 30, 123456, tzinfo=UTC)
     east = timezone(timedelta(hours=5))
-    assert parse_datetime("2024-05-31T10:00:00+05:00") == datetime(2024, 5, 31, 10, tzinfo=east)
+    in_east = parse_datetime("2024-05-31T10:00:00+05:00")
+    assert in_east == datetime(2024, 5, 31, 10, tzinfo=east) and in_east.utcoffset() == timedelta(hours=5)
     assert as_utc(datetime(2024, 5, 31, 10)).tzinfo is UTC
+    # an aware time in another zone is the same instant in UTC (PostgreSQL answers in its session's zone)
+    converted = as_utc(in_east)
+    assert (converted.tzinfo, converted.hour) == (UTC, 5)
     with pytest.raises(ValueError):
         parse_datetime("31 May")

@@ -27,11 +27,14 @@ def utcnow() -> datetime:
 
 
 class UTCDateTime(TypeDecorator):
-    """A timezone-aware timestamp that reads back aware, in UTC, on every database: SQLite
-    hands back the naive UTC value it was given, PostgreSQL an aware one."""
+    """A timestamp written and read back in UTC on every database: SQLite keeps no time zone
+    (so it is given UTC and hands back naive UTC), PostgreSQL answers in its session's zone."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         return None if value is None else as_utc(value)
