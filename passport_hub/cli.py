@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -25,13 +26,9 @@ class HubGroup(click.Group):
         except PassportHubError as exc:
             click.echo(f"error ({exc.kind}): {exc.user_message}", err=True)
             sys.exit(1)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt,
+                BrokenPipeError):  # the reader of the output stopped (`| head`): click ends quietly
             raise
-        except BrokenPipeError:
-            # the reader of the output stopped (`| head`): nothing is wrong, and Python must not
-            # complain again when it flushes stdout on the way out
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
         except Exception as exc:
             # never a traceback for users; PASSPORT_HUB_DEBUG=1 shows it for developers
             if os.environ.get("PASSPORT_HUB_DEBUG") == "1":
@@ -194,8 +191,6 @@ def _summary(outcomes, dry_run: bool) -> None:
 
 
 def _holder_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    import re
-
     from .store import HOLDER_ID_PATTERN
 
     if value is not None and not re.fullmatch(HOLDER_ID_PATTERN, value):
@@ -569,9 +564,15 @@ def export(holder: str, fmt: str, record_ids: tuple[str, ...], link: str | None,
     items = _store(settings).records(holder, list(record_ids) or None)
     if not items:
         raise click.ClickException(f"no records for holder {holder!r}" + (" with those ids" if record_ids else ""))
-    people = sorted({" ".join(r.holder.name.split()) for r in items if r.holder})
-    if len(people) > 1 and fmt != "ob3":
-        # a CLR, an LER-RS or a resume is one person's: say so rather than mix people silently
+    # a CLR, an LER-RS or a resume is one person's: say so rather than mix people silently.
+    # Names are told apart by their words, so "SAMPLE, ALEX J" and "Alex Sample" are one name.
+    names: dict[frozenset[str], str] = {}
+    for r in items:
+        if r.holder:
+            words = frozenset(w for w in re.findall(r"\w+", r.holder.name.casefold()) if len(w) > 1)
+            names.setdefault(words, " ".join(r.holder.name.split()))
+    if len(names) > 1 and fmt != "ob3":
+        people = sorted(names.values())
         shown = "; ".join(people[:5]) + ("; ..." if len(people) > 5 else "")
         click.echo(f"note: the records carry {len(people)} different holder names ({shown}); the {fmt} export "
                    "presents them all as one person's. If they are different people, export each one's records "

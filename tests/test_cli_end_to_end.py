@@ -134,8 +134,8 @@ def test_a_resume_of_several_peoples_records_says_so(hub_env, samples):
     runner.invoke(main, ["import", "--holder", "mixed", *samples["red_cross"], *samples["military_jst"]])
     resume = runner.invoke(main, ["export", "--holder", "mixed", "--format", "json-resume"])
     assert resume.exit_code == 0, resume.output
-    assert "note: the records carry 4 different holder names (Alex Sample; EXAMPLE, JORDAN R; Jordan Example; " \
-           "SAMPLE, ALEX J)" in resume.stderr
+    # "SAMPLE, ALEX J" on the transcript is "Alex Sample" on the certificate: two names, not four
+    assert "note: the records carry 2 different holder names (Alex Sample; Jordan Example)" in resume.stderr
     json.loads(resume.stdout)  # the export itself is still printed, whole
     runner.invoke(main, ["import", "--holder", "one", samples["red_cross"][0]])
     assert "note:" not in runner.invoke(main, ["export", "--holder", "one", "--format", "ler-rs"]).stderr
