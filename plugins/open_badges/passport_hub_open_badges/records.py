@@ -212,7 +212,7 @@ def _achievement(cred_types: list[str], cred: dict, achievement: dict, warnings:
     _other_identifiers(achievement.get("otherIdentifier"), idents)
     if ctid:
         idents.append({"scheme": "ctid", "value": ctid})
-    title = _str(achievement.get("name")) or _str(cred.get("name")) or "Untitled achievement"
+    title = _str(achievement.get("name")) or _str(cred.get("name"))  # one of them: credential_records checks
     return {
         "kind": kind,
         "title": title,
@@ -289,11 +289,12 @@ def credential_records(
     document: Document,
     plugin_version: str,
     form: str,
+    today: date,
     locator: str | None = None,
     extra_results: list[dict] | None = None,
     extra_warnings: list[str] | None = None,
 ) -> Iterator[CredentialRecord]:
-    """One record per AchievementSubject (normally exactly one)."""
+    """One record per AchievementSubject (normally exactly one); ``today`` tells a passed expiry."""
     types = types_of(cred)
     contexts = as_list(cred.get("@context"))
     version = "VC 2.0" if VC_BASES[1] in contexts else "VC 1.1" if VC_BASES[0] in contexts else "no VC context"
@@ -306,25 +307,25 @@ def credential_records(
     issuer = _issuer(cred)
     if issuer is None:
         raise MalformedError(f"{where} names no issuer (a verifiable credential must)")
-    if not any(_str(a.get("name")) for a in (cred, *(s.get("achievement") for s in _subjects(cred)))
-               if isinstance(a, dict)):
-        # nothing earned to record: an OB credential that lost its achievement, or another kind
-        # of VC (a status list, an identity document)
+    cname = _str(cred.get("name"))
+    subjects = _subjects(cred) or [{}]
+    if not cname and not all(isinstance(s.get("achievement"), dict) and _str(s["achievement"].get("name"))
+                             for s in subjects):
+        # nothing earned to record (for one subject at least): an OB credential that lost its
+        # achievement, or another kind of VC (a status list, an identity document)
         if ob:
             raise MalformedError(f"{where} names no achievement (neither credentialSubject.achievement.name "
                                  "nor a credential name)")
         raise UnrecognizedError(f"{where} is a {label.removeprefix('W3C VC ')} that names nothing earned "
                                 "(no name, no achievement); only achievement credentials are imported")
     issuer_key = issuer["identifiers"][0]["value"] if issuer["identifiers"] else issuer["name"]
-    cname = _str(cred.get("name"))
     issued = _date(cred.get("validFrom") or cred.get("issuanceDate") or cred.get("awardedDate"))
     expires = _date(cred.get("validUntil") or cred.get("expirationDate"))
     # a passed expiry is what the credential itself says; revocation needs its status list (verify)
-    status = RecordStatus.EXPIRED if expires is not None and expires < date.today() else RecordStatus.UNKNOWN
+    status = RecordStatus.EXPIRED if expires is not None and expires < today else RecordStatus.UNKNOWN
     cid = _str(cred.get("id")) or "open_badges"
     exported = cred.get(EXTENSION)
     copy_of = _str(exported.get("recordId")) if isinstance(exported, dict) else None
-    subjects = _subjects(cred) or [{}]
     several = len(subjects) > 1
     for n, subject in enumerate(subjects):
         warnings = list(extra_warnings or [])
@@ -379,7 +380,8 @@ def credential_records(
         })
 
 
-def clr_records(clr: dict, *, document: Document, plugin_version: str, form: str) -> Iterator[CredentialRecord]:
+def clr_records(clr: dict, *, document: Document, plugin_version: str, form: str,
+                today: date) -> Iterator[CredentialRecord]:
     """One record per credential a ClrCredential holds; associations kept in results."""
     subject = next(iter(_subjects(clr)), None)
     if subject is None:
@@ -435,6 +437,7 @@ def clr_records(clr: dict, *, document: Document, plugin_version: str, form: str
             document=document,
             plugin_version=plugin_version,
             form=f"{sub_form}, {form}",
+            today=today,
             locator=f"credentialSubject.verifiableCredential[{i}]",
             extra_results=extra,
             extra_warnings=warnings,

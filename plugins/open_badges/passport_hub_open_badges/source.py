@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 
 from passport_hub.contract import CredentialSource, Document
 from passport_hub.errors import MalformedError, UnrecognizedError
@@ -91,6 +92,8 @@ class OpenBadgesSource(CredentialSource):
     name = "open_badges"
     title = "Open Badges 3.0, CLR 2.0 and W3C verifiable credentials (JSON and VC-JWT)"
     formats = FORMATS
+    #: today's date, for an expiry that has passed; replaceable in tests
+    clock: Callable[[], date] = staticmethod(date.today)
 
     def sniff(self, document: Document) -> bool:
         """A JSON object whose first @context is the VC base context and whose type includes
@@ -123,9 +126,11 @@ class OpenBadgesSource(CredentialSource):
             )
         with _unreadable_as_malformed(f"{document.name}: the credential"):
             if CLR_TYPE in types:
-                yield from clr_records(cred, document=document, plugin_version=self.plugin_version, form=form)
+                yield from clr_records(cred, document=document, plugin_version=self.plugin_version, form=form,
+                                       today=self.clock())
             else:
-                yield from credential_records(cred, document=document, plugin_version=self.plugin_version, form=form)
+                yield from credential_records(cred, document=document, plugin_version=self.plugin_version, form=form,
+                                              today=self.clock())
 
     def _list_records(self, document: Document, listed: list[tuple[dict, str]]) -> Iterator[CredentialRecord]:
         for i, (cred, form) in enumerate(listed):
@@ -138,4 +143,4 @@ class OpenBadgesSource(CredentialSource):
                     "achievement credentials (import a CLR or an endorsement on its own)")
             with _unreadable_as_malformed(f"{document.name}: credential [{i}]"):
                 yield from credential_records(cred, document=document, plugin_version=self.plugin_version,
-                                              form=form, locator=f"{LIST_PREFIX}{i}]")
+                                              form=form, today=self.clock(), locator=f"{LIST_PREFIX}{i}]")

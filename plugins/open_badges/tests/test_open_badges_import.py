@@ -90,7 +90,6 @@ def test_full_open_badge_record():
     assert ("url", "https://1edtech.edu/issuers/565049") in {(i.scheme, i.value) for i in rec.issuer.identifiers}
     assert rec.holder.email == "student@1edtech.edu"
     assert str(rec.issued_on) == "2010-01-01" and str(rec.expires_on) == "2030-01-01"
-    assert rec.status == "unknown"  # not expired; whether it was revoked takes verification
     r = results(rec)
     assert r["credits_earned"] == ["42.0"] and r["term"] == ["Fall"] and r["license_number"] == ["A-9320041"]
     assert r["credits_available"] == ["36.0"]
@@ -123,7 +122,17 @@ def test_vc11_dates_and_names():
     raw = json.loads((VC / "verifier-core/v1Expired.json").read_text())
     assert str(rec.issued_on) == raw["issuanceDate"][:10]
     assert str(rec.expires_on) == raw["expirationDate"][:10]
-    assert rec.status == "expired"  # its expirationDate has passed
+
+
+def test_a_passed_expiry_is_status_expired_until_then_unknown(monkeypatch):
+    """fullOpenBadge expires 2030-01-01; whether it was revoked before then takes verification."""
+    from datetime import date
+
+    path = VC / "ob30-spec-examples/fullOpenBadge.json"
+    for today, status in ((date(2029, 12, 31), "unknown"), (date(2030, 1, 1), "unknown"),
+                          (date(2030, 1, 2), "expired")):
+        monkeypatch.setattr(OpenBadgesSource, "clock", staticmethod(lambda today=today: today))
+        assert [r.status for r in records(path)] == [status]
 
 
 def test_vc_jwt_record_and_stable_ids():
@@ -177,6 +186,12 @@ def test_an_open_badge_without_issuer_or_achievement_is_malformed():
     assert unnamed.pop("name")
     with pytest.raises(MalformedError, match="names no achievement"):
         list(OpenBadgesSource().parse(Document(json.dumps(unnamed).encode(), name="fullOpenBadge.json")))
+    # each subject needs an achievement with a name when the credential has none
+    two = json.loads(json.dumps(raw))
+    two.pop("name")
+    two["credentialSubject"] = [raw["credentialSubject"], {"achievement": {"id": "urn:example:unnamed"}}]
+    with pytest.raises(MalformedError, match="names no achievement"):
+        list(OpenBadgesSource().parse(Document(json.dumps(two).encode(), name="fullOpenBadge.json")))
     # in an export list, the message says which credential
     listed = json.dumps([raw, unnamed]).encode()
     with pytest.raises(MalformedError, match=r"the credential at \[1\] names no achievement"):
