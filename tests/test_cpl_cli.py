@@ -64,3 +64,6 @@ def test_an_import_that_stores_no_rule_leaves_no_new_college(hub_env, tmp_path):
     assert run("import", str(good), "--college", "CSV College").exit_code == 0
     assert run("import", str(rejected), "--college", "CSV College").exit_code == 1
     assert run("list").output.strip() == "CSV College  (1 rule(s))"
+    # a college name with no letters or digits in it is refused, rows or no rows
+    r = run("import", str(rejected), "--college", "***")
+    assert r.exit_code == 1 and "a college name is needed" in r.output

@@ -39,11 +39,16 @@ class ArticulationRepo:
         self.store = store
 
     # -- colleges --------------------------------------------------------
-    def _college_id(self, conn: Connection, name: str) -> int:
-        """The college's id, the college added if it is new."""
+    @staticmethod
+    def _college_key(name: str) -> str:
         key = normalize_text(name)[:200]
         if not key:
             raise NotFoundError("a college name is needed")
+        return key
+
+    def _college_id(self, conn: Connection, name: str) -> int:
+        """The college's id, the college added if it is new."""
+        key = self._college_key(name)
         found = conn.scalar(select(CollegeRow.id).where(CollegeRow.name_key == key))
         if found is None:
             found = conn.execute(insert(CollegeRow).values(name=" ".join(name.split())[:200], name_key=key)
@@ -79,6 +84,7 @@ class ArticulationRepo:
         title/units when the file gives them and keep them when it does not. With no rules
         (every row rejected) nothing is written: no new, empty college."""
         result = ImportResult(college=college, format=format, rejected=list(rejected or []))
+        self._college_key(college)  # a name that is no name fails whether or not a row was read
         if not rules:
             return result
         now = datetime.now(UTC)
