@@ -101,8 +101,9 @@ def plugins(as_json: bool) -> None:
 
     Status is one of loaded, failed (import or registration error), blocked
     (PASSPORT_HUB_LOAD_PLUGINS / PASSPORT_HUB_DISABLE_PLUGINS) or incompatible
-    (the plugin supports another contract version). Set PASSPORT_HUB_STRICT_PLUGINS=1
-    to make any failure an error.
+    (the plugin supports another contract version). A loaded plugin whose config is
+    invalid says so in its error ("config: ..."; `import` fails its documents and
+    `serve` refuses to start). Set PASSPORT_HUB_STRICT_PLUGINS=1 to make any failure an error.
     """
     settings = _settings()
     registry = _registry(settings)

@@ -240,6 +240,10 @@ class Loader:
             for name, cls in table.items():
                 settings_of.setdefault(name, set()).update(cls.config_model.model_fields)
         self.settings.warn_unknown_plugin_settings(settings_of)
+        # a loaded plugin with a bad config fails every document and stops `serve`: say so in its row
+        by_name = {p.name: p for p in self.registry.plugins}
+        for plugin, messages in component_config_errors(self.registry, self.settings).items():
+            by_name[plugin].error = "config: " + "; ".join(messages)
         if self.settings.strict_plugins and (bad := self.registry.problems()):
             lines = "; ".join(f"{p.name} ({p.status}): {p.error}" for p in bad)
             raise PluginError(f"strict plugin mode: {len(bad)} plugin(s) did not load: {lines}")
@@ -265,6 +269,20 @@ class Loader:
                 missing.append(f"{text} (found {match.version})")
         if missing:
             raise ConfigError("missing required plugins: " + ", ".join(missing))
+
+
+def component_config_errors(registry: Registry, settings: Settings) -> dict[str, list[str]]:
+    """Every enabled source's and verifier's config problem, by plugin name (messages never echo values)."""
+    errors: dict[str, list[str]] = {}
+    for table, owners in ((registry.sources, registry.source_plugins), (registry.verifiers, registry.verifier_plugins)):
+        for name, cls in table.items():
+            try:
+                settings.component_config(name, cls.config_model)
+            except ConfigError as exc:
+                found = errors.setdefault(owners[name], [])
+                if exc.user_message not in found:  # a source and its verifier share one section
+                    found.append(exc.user_message)
+    return errors
 
 
 def load_plugins(settings: Settings | None = None, *, extra: Iterable[tuple[str, ModuleType]] = ()) -> Registry:

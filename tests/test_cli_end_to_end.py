@@ -187,3 +187,19 @@ def test_show_takes_a_shortened_id_and_asks_which_holder_when_two_hold_it(hub_en
     assert "no record 'rec_0000'" in runner.invoke(main, ["show", "rec_0000"]).output
     nobody = runner.invoke(main, ["records", "--holder", "nobody"])
     assert nobody.exit_code == 1 and "no holder 'nobody'" in nobody.output
+
+
+def test_plugins_lists_a_config_error_of_a_loaded_plugin_without_its_value(hub_env, tmp_path, monkeypatch):
+    config = tmp_path / "hub.toml"
+    config.write_text('[plugins.red_cross]\nbogus = 1\nlookup_url = "https://user:S3CRET@www.redcross.org/lookup"\n')
+    monkeypatch.setenv("PASSPORT_HUB_CONFIG", str(config))
+    runner = CliRunner()
+    rows = {row["name"]: row for row in json.loads(runner.invoke(main, ["plugins", "--json"]).stdout)}
+    problem = ("config: invalid config for 'red_cross': lookup_url: Value error, lookup_url must not carry "
+               "credentials; bogus: Extra inputs are not permitted")
+    assert rows["red_cross"]["status"] == "loaded" and rows["red_cross"]["error"] == problem
+    assert rows["etranscript"]["status"] == "loaded" and rows["etranscript"]["error"] is None
+    table = runner.invoke(main, ["plugins"]).stdout
+    red_cross = next(line for line in table.splitlines() if line.startswith("red_cross "))
+    assert red_cross.split()[3] == "loaded" and red_cross.endswith(problem)
+    assert "S3CRET" not in table

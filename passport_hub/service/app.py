@@ -16,7 +16,7 @@ from .. import __version__
 from ..config import Settings
 from ..errors import ConfigError, ErrorKind, PassportHubError
 from ..exports.signing import Signer
-from ..loader import Registry, load_plugins
+from ..loader import Registry, component_config_errors, load_plugins
 from ..pipeline import Pipeline
 from ..store import Store
 from .limits import BodyLimitMiddleware, ControlCharacterMiddleware
@@ -59,23 +59,6 @@ class HubState:
     signer: Signer | None = None
 
 
-def component_config_errors(registry: Registry, settings: Settings) -> list[str]:
-    """Every enabled source's and verifier's config problem (messages never echo values)."""
-    errors: list[str] = []
-    seen: set[tuple[str, type]] = set()
-    for table in (registry.sources, registry.verifiers):
-        for name, cls in table.items():
-            if (name, cls.config_model) in seen:
-                continue
-            seen.add((name, cls.config_model))
-            try:
-                settings.component_config(name, cls.config_model)
-            except ConfigError as exc:
-                if exc.user_message not in errors:  # a source and its verifier share one section
-                    errors.append(exc.user_message)
-    return errors
-
-
 def _max_age(settings: Settings) -> float:
     env = getattr(settings, "_environ", os.environ)
     raw = env.get(SHARE_VERIFY_MAX_AGE_ENV)
@@ -97,7 +80,8 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     """
     settings = settings or Settings.from_env()
     registry = registry or load_plugins(settings)
-    if errors := component_config_errors(registry, settings):
+    if errors := [message for messages in component_config_errors(registry, settings).values()
+                  for message in messages]:
         raise ConfigError(f"{len(errors)} plugin config error(s): " + " | ".join(errors))
     max_age = _max_age(settings)
     signer = Signer.from_settings(settings)
