@@ -89,8 +89,9 @@ def main() -> None:
       passport-hub records                   list what is stored
       passport-hub verify                    re-check records with their issuers
 
-    Data lives in ~/.passport-hub/hub.db (SQLite) unless PASSPORT_HUB_DATABASE_URL
-    names another database (e.g. postgresql+psycopg://host/db).
+    Data lives in hub.db (SQLite) in the folder PASSPORT_HUB_HOME names (default
+    ~/.passport-hub), unless PASSPORT_HUB_DATABASE_URL names another database
+    (e.g. postgresql+psycopg://host/db).
     """
 
 
@@ -460,8 +461,8 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
 def demo(holder: str | None) -> None:
     """Import every installed plugin's bundled sample documents and show the records.
 
-    Uses the default store (~/.passport-hub/hub.db, or PASSPORT_HUB_DATABASE_URL).
-    Running it twice stores nothing new.
+    Stores into the hub's database (see `passport-hub --help`). Running it twice
+    stores nothing new.
     """
     from .pipeline import Pipeline
     from .store import DEFAULT_HOLDER

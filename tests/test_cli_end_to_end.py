@@ -203,3 +203,9 @@ def test_plugins_lists_a_config_error_of_a_loaded_plugin_without_its_value(hub_e
     red_cross = next(line for line in table.splitlines() if line.startswith("red_cross "))
     assert red_cross.split()[3] == "loaded" and red_cross.endswith(problem)
     assert "S3CRET" not in table
+
+
+def test_help_says_the_database_lives_in_the_home_folder(hub_env):
+    text = " ".join(CliRunner().invoke(main, ["--help"]).stdout.split())
+    assert "hub.db (SQLite) in the folder PASSPORT_HUB_HOME names (default ~/.passport-hub)" in text
+    assert "Data lives in ~/.passport-hub/hub.db" not in text
