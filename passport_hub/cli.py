@@ -234,16 +234,19 @@ def import_(paths: tuple[Path, ...], holder: str | None, dry_run: bool, as_json:
       passport-hub import ~/Downloads/credentials --holder alice --json
 
     Exit status: 0 every document imported, 1 some failed (the others are stored),
-    2 usage error.
+    2 usage error (e.g. no documents under the paths).
     """
     from .pipeline import Pipeline, iter_paths
     from .store import DEFAULT_HOLDER
 
+    files = list(iter_paths(paths))
+    if not files:
+        raise click.UsageError(f"no documents found under {', '.join(map(str, paths))} "
+                               "(hidden files and notes such as README or *.md are skipped)")
     settings = _settings()
     registry = _registry(settings)
     store = None if dry_run else _store(settings)
     pipeline = Pipeline(registry, settings, store)
-    files = list(iter_paths(paths))
     outcomes = _run_ingest(
         lambda cb: pipeline.ingest_paths(files, holder_id=holder or DEFAULT_HOLDER, dry_run=dry_run, on_outcome=cb),
         len(files), as_json, "importing",

@@ -209,3 +209,13 @@ def test_help_says_the_database_lives_in_the_home_folder(hub_env):
     text = " ".join(CliRunner().invoke(main, ["--help"]).stdout.split())
     assert "hub.db (SQLite) in the folder PASSPORT_HUB_HOME names (default ~/.passport-hub)" in text
     assert "Data lives in ~/.passport-hub/hub.db" not in text
+
+
+def test_importing_a_folder_without_documents_is_a_usage_error(hub_env, tmp_path):
+    empty = tmp_path / "downloads"
+    (empty / ".cache").mkdir(parents=True)
+    (empty / ".cache" / "badge.json").write_text("{}")  # hidden: skipped
+    (empty / "README.md").write_text("notes")
+    result = CliRunner().invoke(main, ["import", str(empty)])
+    assert result.exit_code == 2
+    assert f"no documents found under {empty} (hidden files and notes" in result.stderr
