@@ -538,10 +538,14 @@ def serve(host: str, port: int, log_level: str) -> None:
         import uvicorn
 
         from .service import create_app
+        from .service.auth import NO_ADMIN_KEY
     except ImportError as exc:
         hint = f"the service needs its extra: pip install 'passport-hub[service]' ({exc.name})"
         raise click.ClickException(hint) from None
-    app = create_app(_settings())
+    settings = _settings()
+    app = create_app(settings)
+    if not settings.admin_api_key:
+        click.echo(f"warning: {NO_ADMIN_KEY}", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=log_level == "debug")
 
 

@@ -30,28 +30,39 @@ class Principal:
         return self.role == "admin"
 
 
-def _unauthorized(message: str = "a valid admin API key or holder token is required") -> HTTPException:
+UNAUTHORIZED = "a valid admin API key or holder token is required"
+#: said only when no key is configured: then no caller can be the admin, so that is no secret
+NO_ADMIN_KEY = ("no admin API key is configured on this hub (PASSPORT_HUB_ADMIN_API_KEY), "
+                "so admin endpoints refuse every request")
+
+
+def _unauthorized(message: str) -> HTTPException:
     return HTTPException(status_code=401, detail=message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def principal(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
-    if credentials is None or not credentials.credentials:
-        raise _unauthorized()
-    token = credentials.credentials
-    if len(token) > 512:
-        raise _unauthorized()
+def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None, refusal: str) -> Principal:
+    """The admin or the holder the bearer token names; 401 saying ``refusal`` otherwise."""
+    token = credentials.credentials if credentials else ""
+    if not token or len(token) > 512:
+        raise _unauthorized(refusal)
     state = request.app.state.hub
     if same(token, state.settings.admin_api_key):
         return Principal("admin")
     holder_id = state.repo.holder_for_token(token)
     if holder_id is None:
-        raise _unauthorized()
+        raise _unauthorized(refusal)
     return Principal("holder", holder_id)
 
 
-def admin(who: Principal = Depends(principal)) -> Principal:
+def principal(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+    return _caller(request, credentials, UNAUTHORIZED)
+
+
+def admin(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
+    no_key = not request.app.state.hub.settings.admin_api_key
+    who = _caller(request, credentials, NO_ADMIN_KEY if no_key else UNAUTHORIZED)
     if not who.is_admin:
-        raise HTTPException(status_code=403, detail="this needs the admin API key")
+        raise HTTPException(status_code=403, detail=NO_ADMIN_KEY if no_key else "this needs the admin API key")
     return who
 
 
