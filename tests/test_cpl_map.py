@@ -164,3 +164,33 @@ def test_blank_team_reviewed_date_is_not_given():
     assert parsed.rejected == []
     assert [(r.course_code, r.ace_id, r.ace_version, r.version_date, r.notes) for r in parsed.rules] == [
         ("BUS 80", "MC-1405-0056", None, None, None)]
+
+
+@pytest.mark.parametrize("fmt", ["ob3", "clr"])
+def test_records_moved_by_export_earn_the_same_credit(hub, registry, fmt):
+    """A holder's Open Badges / CLR export imported by another holder (another wallet, or another
+    hub) keeps what credit for prior learning reads: ACE ids with versions, credit, kinds."""
+    import json
+
+    from passport_hub.contract import Document
+    from passport_hub.exports import export_records
+    from passport_hub.pipeline import Pipeline
+
+    navy = hub.records("navy")
+    exported = json.dumps(export_records(navy, fmt)).encode()
+    outcome = Pipeline(registry, Settings.from_env({}), hub).ingest(
+        Document(exported, name=f"navy.{fmt}.json"), holder_id="moved")
+    assert outcome.error is None and outcome.new == len(navy), outcome.error
+    moved = {r.source.copy_of: r for r in hub.records("moved")}
+
+    def kept(r: CredentialRecord):
+        a = r.achievement
+        return (r.holder.name, a.kind, a.title, a.description, a.identifiers, a.credit, a.occupations, r.issued_on,
+                r.status, [x for x in r.results if x.name != "clr"], r.warnings)  # a CLR adds which CLR it came in
+
+    assert {rid: kept(r) for rid, r in moved.items()} == {r.id: kept(r) for r in navy}
+    report, again = (cpl_for_holder(hub, holder, COLLEGE, as_of=AS_OF) for holder in ("navy", "moved"))
+    assert [e.course.code for e in again.eligible] == [e.course.code for e in report.eligible] == ["BIO 45"]
+    assert [(r.ace_id, r.version, r.total) for r in again.recommendations] == [
+        (r.ace_id, r.version, r.total) for r in report.recommendations]
+    assert len(report.recommendations) > 1

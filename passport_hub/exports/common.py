@@ -78,6 +78,9 @@ def extension(record: CredentialRecord, link: str | None, today: date | None = N
         "credit": [c.model_dump(mode="json", exclude_none=True) for c in record.achievement.credit],
         "skills": [s.model_dump(mode="json", exclude_none=True) for s in record.achievement.skills],
         "occupations": [o.model_dump(mode="json", exclude_none=True) for o in record.achievement.occupations],
+        "identifiers": [i.model_dump(mode="json", exclude_none=True) for i in record.achievement.identifiers],
+        "description": record.achievement.description,
+        "warnings": record.warnings,
         "results": [r.model_dump(mode="json") for r in record.results],
         "source": record.source.model_dump(mode="json", exclude_none=True),
     }

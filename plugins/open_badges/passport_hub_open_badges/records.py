@@ -17,11 +17,23 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
 from passport_hub.contract import Document
 from passport_hub.dates import parse_datetime
 from passport_hub.errors import MalformedError, UnrecognizedError
 from passport_hub.exports.common import EXTENSION
-from passport_hub.model import CredentialRecord, Kind, RecordStatus, stable_id
+from passport_hub.model import (
+    CredentialRecord,
+    Credit,
+    Identifier,
+    Kind,
+    Occupation,
+    RecordStatus,
+    Result,
+    Skill,
+    stable_id,
+)
 
 OB_TYPES = ("OpenBadgeCredential", "AchievementCredential")
 CLR_TYPE = "ClrCredential"
@@ -121,7 +133,9 @@ def _other_identifiers(values: Any, idents: list[dict]) -> None:
         if isinstance(other, dict):
             value = _str(other.get("identifier"))
             if value:
-                idents.append({"scheme": _str(other.get("identifierType")) or "other", "value": value})
+                # "ext:" only marks a type OB does not define; the scheme is what follows
+                scheme = (_str(other.get("identifierType")) or "other").removeprefix("ext:") or "other"
+                idents.append({"scheme": scheme, "value": value})
 
 
 def _issuer(cred: dict) -> dict | None:
@@ -144,6 +158,7 @@ def _holder(subject: dict, warnings: list[str]) -> dict | None:
     if sid:
         idents.append({"scheme": _scheme_for(sid), "value": sid})
     hashed = 0
+    named = None
     for ident in as_list(subject.get("identifier")):
         if not isinstance(ident, dict):
             continue
@@ -155,12 +170,15 @@ def _holder(subject: dict, warnings: list[str]) -> dict | None:
         kind = _str(ident.get("identityType")) or "identifier"
         if not value:
             continue
+        if kind in ("name", "ext:name"):  # the recipient's name, in the clear (as passport-hub exports it)
+            named = named or value
+            continue
         if kind == "emailAddress" and email is None:
             email = value
         idents.append({"scheme": kind, "value": value})
     if hashed:
         warnings.append(f"{hashed} hashed recipient identifier(s) kept out of the record (identityHash)")
-    name = _str(subject.get("name")) or email or sid
+    name = _str(subject.get("name")) or named or email or sid
     if not name:
         return None
     return {"name": name, "email": email, "identifiers": idents}
@@ -223,6 +241,41 @@ def _achievement(cred_types: list[str], cred: dict, achievement: dict, warnings:
         "occupations": occupations,
     }
 
+
+#: what a passport-hub export's extension keeps of the achievement, and the model each item is
+_EXPORTED_LISTS = (("credit", Credit), ("occupations", Occupation), ("skills", Skill), ("identifiers", Identifier))
+
+
+def _restore_exported(ach: dict, exported: dict, warnings: list[str]) -> tuple[str | None, list[dict]]:
+    """Put back what a passport-hub export keeps in its ``passportHub`` extension because Open
+    Badges has no field for it (the kind, credit with its unit, occupations, identifiers with
+    their schemes and versions, the results as named, the record's own warnings): a record moved
+    to another holder or hub keeps what credit for prior learning reads. The export leaves out
+    what is empty. Returns the record's stated status and its results; an unreadable item is
+    left out with a warning."""
+    ach["kind"] = exported["kind"]
+    ach["ctdl_type"] = _str(exported.get("ctdlType"))
+    ach["description"] = _str(exported.get("description"))
+    for key, model in _EXPORTED_LISTS:
+        ach[key] = _readable(exported.get(key), model, f"passportHub {key}", warnings)
+    warnings += [w for w in as_list(exported.get("warnings")) if isinstance(w, str)]
+    stated = exported.get("statusStated")
+    return stated if stated in _STATUSES else None, _readable(exported.get("results"), Result, "passportHub results",
+                                                                warnings)
+
+
+def _readable(items: Any, model: type, what: str, warnings: list[str]) -> list[dict]:
+    out = []
+    for item in as_list(items):
+        try:
+            out.append(model.model_validate(item).model_dump(exclude_none=True))
+        except ValidationError:
+            warnings.append(f"{what}: an unreadable item left out")
+    return out
+
+
+_KINDS = frozenset(k.value for k in Kind)
+_STATUSES = frozenset(s.value for s in RecordStatus)
 
 _SUBJECT_RESULTS = (
     ("creditsEarned", "credits_earned"),
@@ -337,11 +390,21 @@ def credential_records(
                 warnings.append("not an Open Badges credential: imported as kind 'other' from its name")
             achievement = {"name": cred.get("name"), "description": cred.get("description")}
         holder = _holder(subject, warnings)
-        ach = _achievement(types, cred, achievement, warnings)
+        mapping_warnings: list[str] = []
+        ach = _achievement(types, cred, achievement, mapping_warnings)
         results = list(extra_results or [])
-        if cname and cname != ach["title"]:
-            results.insert(0, {"name": "credential_name", "value": cname})
-        results += _results(cred, subject, achievement)
+        record_status = status
+        if isinstance(exported, dict) and exported.get("kind") in _KINDS:  # a passport-hub export
+            # the record as it was: how Open Badges fields map back does not matter then
+            stated, exported_results = _restore_exported(ach, exported, warnings)
+            if stated is not None and status != RecordStatus.EXPIRED:
+                record_status = stated
+            results += exported_results
+        else:
+            warnings += mapping_warnings
+            if cname and cname != ach["title"]:
+                results.insert(0, {"name": "credential_name", "value": cname})
+            results += _results(cred, subject, achievement)
         if cred.get("endorsement") or achievement.get("endorsement"):
             count = len(as_list(cred.get("endorsement"))) + len(as_list(achievement.get("endorsement")))
             warnings.append(f"{count} embedded EndorsementCredential(s) not imported as records")
@@ -366,7 +429,7 @@ def credential_records(
             "achievement": ach,
             "issued_on": issued,
             "expires_on": expires,
-            "status": status,
+            "status": record_status,
             "results": results,
             "source": {
                 "plugin": "open_badges",
