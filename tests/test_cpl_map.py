@@ -60,9 +60,10 @@ def test_map_template_with_bom_and_crlf_reads_the_same():
         (r.course_code, r.ace_id, r.version_date) for r in read_map_csv(MAP_TEMPLATE).rules]
 
 
-def test_map_reimport_updates_instead_of_adding(hub):
+def test_map_reimport_adds_nothing(hub):
     again = import_articulations(hub, b"\xef\xbb\xbf" + MAP_TEMPLATE, college=COLLEGE.upper(), name="map.csv")
-    assert (again.format, again.rules_new, again.rules_updated, again.courses_new) == ("map", 0, 4, 0)
+    assert (again.format, again.rules_new, again.rules_updated, again.rules_unchanged, again.courses_new) == (
+        "map", 0, 0, 4, 0)
 
 
 def test_not_a_map_template_is_one_clear_error(hub_store):

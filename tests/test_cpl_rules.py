@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from passport_hub.cli import main
 from passport_hub.config import Settings
 from passport_hub.contract import Document
 from passport_hub.cpl import ArticulationRepo, cpl_for_holder, import_articulations, read_hub
@@ -20,6 +23,8 @@ from passport_hub.pipeline import Pipeline
 COLLEGE = "Fictional Coastal College"
 AS_OF = date(2026, 12, 1)
 COMPTIA_CTID = "ce-1ad923c7-7d80-4b13-81c8-e688ea8b3ccd"
+ROOT = Path(__file__).parent.parent
+DOC = ROOT / "docs" / "cpl.md"
 
 
 @pytest.fixture(scope="module")
@@ -241,14 +246,50 @@ def test_unknown_college_and_holder(hub):
 
 def _docs_example(fence: str) -> bytes:
     """The example in docs/cpl.md's ```<fence> block, as a reader would save it."""
-    text = (Path(__file__).parent.parent / "docs" / "cpl.md").read_text()
-    return re.search(rf"```{fence}\n(.*?)```", text, re.S).group(1).encode()
+    return re.search(rf"```{fence}\n(.*?)```", DOC.read_text(), re.S).group(1).encode()
+
+
+def _docs_commands() -> list[list[str]]:
+    """Every command docs/cpl.md shows (```sh lines, then inline `passport-hub ...`), as a shell splits it."""
+    text = DOC.read_text()
+    shown = [line for block in re.findall(r"```sh\n(.*?)```", text, re.S) for line in block.splitlines()]
+    shown += re.findall(r"`(passport-hub [^`]+)`", text)
+    return [shlex.split(command, comments=True) for command in shown]
 
 
 def test_docs_example_is_runnable(hub_store):
     """The JSON example in docs/cpl.md imports as documented."""
     result = import_articulations(hub_store, _docs_example("json"), college=None, name="example.json")
     assert result.rejected == [] and result.rules_new == 5
+
+
+def test_docs_commands_run_as_written(hub_env, tmp_path, monkeypatch):
+    """From a checkout (the doc names bundled samples by path) with the doc's examples saved as it says."""
+    for name in ("plugins", "tests"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    (tmp_path / "rules.json").write_bytes(_docs_example("json"))
+    (tmp_path / "rules.csv").write_bytes(_docs_example("text"))
+    monkeypatch.chdir(tmp_path)
+    commands = _docs_commands()
+    assert len(commands) == 8 and {command[0] for command in commands} == {"passport-hub"}
+    runner = CliRunner()
+    for command in commands:
+        result = runner.invoke(main, command[1:], env=hub_env)
+        assert result.exit_code == 0, f"{shlex.join(command)}\n{result.output}"
+
+
+def test_reimport_counts_only_changed_rules_as_updated(hub_store):
+    def reimport(data: bytes) -> tuple[int, int, int]:
+        result = import_articulations(hub_store, data, college=None, name="rules.json").as_dict()
+        return result["rules_new"], result["rules_updated"], result["rules_unchanged"]
+
+    assert reimport(_docs_example("json")) == (5, 0, 0)
+    assert reimport(_docs_example("json")) == (0, 0, 5)
+    example = json.loads(_docs_example("json"))
+    example["articulations"][0]["status"] = "inactive"
+    assert reimport(json.dumps(example).encode()) == (0, 1, 4)
+    _name, rules = ArticulationRepo(hub_store).rules(example["college"])
+    assert [(r.course_code, r.status) for r in rules if r.course_code == "BIO 45"] == [("BIO 45", "inactive")]
 
 
 def test_docs_csv_example_gives_the_json_examples_rules(hub_store):

@@ -49,8 +49,8 @@ def test_holder_and_evaluator_see_the_cpl_report(client):
     r = c.post(f"/colleges/{COLLEGE}/articulations", params={"format": "map"}, headers=ADMIN,
                files={"file": ("map.csv", template, "text/csv")})
     assert r.status_code == 201, r.text
-    assert r.json() == {"college": COLLEGE, "format": "map", "rules_new": 4, "rules_updated": 0, "courses_new": 2,
-                        "rejected": []}
+    assert r.json() == {"college": COLLEGE, "format": "map", "rules_new": 4, "rules_updated": 0,
+                        "rules_unchanged": 0, "courses_new": 2, "rejected": []}
     assert c.get("/colleges", headers=ADMIN).json() == [{"name": COLLEGE, "articulations": 4}]
     rules = c.get(f"/colleges/{COLLEGE}/articulations", headers=ADMIN).json()["articulations"]
     assert [(a["course"]["code"], a["ace_id"], a["team_reviewed_date"]) for a in rules] == [

@@ -21,17 +21,21 @@ class ImportResult:
     format: str
     rules_new: int = 0
     rules_updated: int = 0
+    rules_unchanged: int = 0  # imported again with the same stored values
     courses_new: int = 0
     rejected: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"college": self.college, "format": self.format, "rules_new": self.rules_new,
-                "rules_updated": self.rules_updated, "courses_new": self.courses_new, "rejected": self.rejected}
+                "rules_updated": self.rules_updated, "rules_unchanged": self.rules_unchanged,
+                "courses_new": self.courses_new, "rejected": self.rejected}
 
 
 _RULE_COLUMNS = ("kind", "ace_id", "ace_version", "exhibit_start", "exhibit_end", "version_date", "map_exhibit_id",
                  "ctid", "issuer_name", "credential_title", "min_pay_grade", "min_skill_level", "recency_years",
                  "status", "credit_recommendation", "notes", "source")
+#: what re-importing a rule updates; the rest is its identity (rule_key) and stays as first imported
+_UPDATABLE_COLUMNS = ("status", "notes", "credit_recommendation")
 
 
 class ArticulationRepo:
@@ -80,7 +84,8 @@ class ArticulationRepo:
     def save(self, college: str, rules: list[Rule], *, format: str = "hub",
              rejected: list[dict] | None = None) -> ImportResult:
         """Store rules for a college in one transaction. The same rule again (same course,
-        credential and conditions) updates its status, notes and credit text; courses gain
+        credential and conditions) updates its status, notes and credit text, and counts as
+        updated only when one of them changed (else unchanged); courses gain
         title/units when the file gives them and keep them when it does not. With no rules
         (every row rejected) nothing is written: no new, empty college."""
         result = ImportResult(college=college, format=format, rejected=list(rejected or []))
@@ -110,16 +115,19 @@ class ArticulationRepo:
                 values = {c: getattr(rule, c) for c in _RULE_COLUMNS}
                 values["match_key"] = rule.match_key and rule.match_key[:1000]
                 key = rule.rule_key()
-                existing = conn.scalar(select(ArticulationRow.id).where(
-                    ArticulationRow.course_id == course_id, ArticulationRow.rule_key == key))
+                stored = select(ArticulationRow.id, *(getattr(ArticulationRow, c) for c in _UPDATABLE_COLUMNS))
+                existing = conn.execute(stored.where(ArticulationRow.course_id == course_id,
+                                                     ArticulationRow.rule_key == key)).first()
+                changes = {c: values[c] for c in _UPDATABLE_COLUMNS}
                 if existing is None:
                     conn.execute(insert(ArticulationRow).values(course_id=course_id, rule_key=key, created_at=now,
                                                                 updated_at=now, **values))
                     result.rules_new += 1
+                elif tuple(existing[1:]) == tuple(changes.values()):
+                    result.rules_unchanged += 1
                 else:
-                    conn.execute(update(ArticulationRow).where(ArticulationRow.id == existing).values(
-                        status=rule.status, notes=rule.notes, credit_recommendation=rule.credit_recommendation,
-                        updated_at=now))
+                    conn.execute(update(ArticulationRow).where(ArticulationRow.id == existing.id).values(
+                        **changes, updated_at=now))
                     result.rules_updated += 1
         return result
 
