@@ -315,49 +315,67 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
 @holder_filter_option
 @click.option("--json", "as_json", is_flag=True, help="One record per line as JSON.")
 def records(holder: str | None, as_json: bool) -> None:
-    """List stored records (all holders unless --holder)."""
+    """List stored records (all holders unless --holder; across holders, a holder_id column says whose)."""
     store = _store(_settings())
     if holder is not None and not store.holder_exists(holder):
         raise click.ClickException(f"no holder {holder!r} (records are imported for a holder with --holder ID)")
-    items = store.records(holder)
+    rows = store.record_rows(holder)
     if as_json:
-        for record in items:
+        for _pk, record in rows:
             _print_jsonl(record.to_json_dict())
         return
-    _records_table(items)
+    holder_ids = None
+    if holder is None:
+        holder_of = _holder_ids(store)
+        holder_ids = [holder_of.get(pk, "-") for pk, _r in rows]  # "-": deleted since it was read
+    _records_table([r for _pk, r in rows], holder_ids=holder_ids)
 
 
-def _records_table(items, title: str | None = None, per_source: int | None = None) -> None:
-    """Records as a table; with ``per_source``, only the first few of each source (the demo).
-    Piped, one tab-separated line per record (ids whole, for `show`)."""
+def _holder_ids(store) -> dict[int, str]:
+    """Each stored record's holder id by row (a record names the person, not the wallet it is in)."""
+    from sqlalchemy import select
+
+    from .store.tables import RecordRow
+
+    with store.engine.connect() as conn:
+        return dict(conn.execute(select(RecordRow.pk, RecordRow.holder_id)).all())
+
+
+def _record_cells(r) -> tuple[str, ...]:
+    return (r.id, r.source.plugin, str(r.achievement.kind), r.achievement.title, r.issuer.name,
+            r.holder.name if r.holder else "-", str(r.issued_on or "-"), str(r.status),
+            str(r.verification.status) if r.verification else "-")
+
+
+def _records_table(items, title: str | None = None, per_source: int | None = None,
+                   holder_ids: list[str] | None = None) -> None:
+    """Records as a table; with ``per_source``, only the first few of each source (the demo);
+    with ``holder_ids`` (one per record), a last column says whose each is. Piped, one
+    tab-separated line per record (ids whole, for `show`)."""
     from rich.table import Table
 
     console = _console()
+    columns = ("id", "source", "kind", "title", "issuer", "holder", "issued", "status", "verified")
+    rows = [_record_cells(r) for r in items]
+    if holder_ids is not None:
+        columns += ("holder_id",)
+        rows = [cells + (who,) for cells, who in zip(rows, holder_ids, strict=True)]
     if not console.is_terminal and not per_source:
-        click.echo("\t".join(("id", "source", "kind", "title", "issuer", "holder", "issued", "status", "verified")))
-        for r in items:
-            click.echo("\t".join((
-                r.id, r.source.plugin, str(r.achievement.kind), r.achievement.title, r.issuer.name,
-                r.holder.name if r.holder else "-", str(r.issued_on or "-"), str(r.status),
-                str(r.verification.status) if r.verification else "-",
-            )))
+        for cells in [columns, *rows]:
+            click.echo("\t".join(cells))
         return
     table = Table(title=title, title_justify="left", expand=False)
     table.add_column("id", no_wrap=True, overflow="ellipsis", max_width=14 if per_source else None)
     for column in ("source", "kind", "title", "issuer", "holder"):
         table.add_column(column, overflow="ellipsis", no_wrap=bool(per_source), max_width=32)
-    for column in ("issued", "status", "verified"):
+    for column in columns[6:]:
         table.add_column(column, no_wrap=True)
     shown: dict[str, int] = {}
-    for r in items:
+    for r, cells in zip(items, rows, strict=True):
         count = shown[r.source.plugin] = shown.get(r.source.plugin, 0) + 1
         if per_source and count > per_source:
             continue
-        table.add_row(
-            r.id, r.source.plugin, str(r.achievement.kind), r.achievement.title, r.issuer.name,
-            r.holder.name if r.holder else "-", str(r.issued_on or "-"), str(r.status),
-            str(r.verification.status) if r.verification else "-",
-        )
+        table.add_row(*cells)
     console.print(table)
     hidden = {name: n - per_source for name, n in shown.items() if per_source and n > per_source}
     if hidden:
@@ -374,6 +392,13 @@ def show(record_id: str, holder: str | None) -> None:
     RECORD_ID may be shortened to any unique beginning (as tables show it).
     """
     store = _store(_settings())
+    found = store.find_record(*_owner(store, record_id, holder))
+    click.echo(json.dumps(found[1].to_json_dict(), indent=2, ensure_ascii=False))
+
+
+def _owner(store, record_id: str, holder: str | None) -> tuple[str, str]:
+    """The (record id, holder) that ``record_id`` (whole, or a unique beginning) names; asks for
+    more of the id, or for --holder when several holders hold it."""
     owners = store.record_owners(record_id, holder)
     exact = [owner for owner in owners if owner[0] == record_id]
     owners = exact or owners
@@ -385,8 +410,7 @@ def show(record_id: str, holder: str | None) -> None:
     if len(owners) > 1:
         raise click.ClickException(
             f"{owners[0][0]} is held by several holders ({', '.join(h for _, h in owners)}); add --holder")
-    found = store.find_record(*owners[0])
-    click.echo(json.dumps(found[1].to_json_dict(), indent=2, ensure_ascii=False))
+    return owners[0]
 
 
 @main.command()
@@ -407,6 +431,8 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
       passport-hub verify --holder alice --json
       passport-hub verify rec_1f2e...             one record
 
+    A RECORD_ID may be shortened as for `show`; one that several holders hold needs --holder.
+
     Exit status: 0 when every record was verified (whatever its status), 1 when a
     verifier broke on some record (status error) or a record id is unknown.
     """
@@ -420,10 +446,10 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
     settings = _settings()
     registry = _registry(settings)
     store = _store(settings)
-    rows = store.record_rows(holder, list(record_ids) or None)
-    missing = sorted(set(record_ids) - {r.id for _pk, r in rows})
-    if missing:
-        raise click.ClickException(f"no record(s) {', '.join(missing)}" + (f" for holder {holder!r}" if holder else ""))
+    if record_ids:  # each names one holder's record, as for `show`
+        rows = [store.find_record(*owner) for owner in dict.fromkeys(_owner(store, i, holder) for i in record_ids)]
+    else:
+        rows = store.record_rows(holder)
     if not rows:
         click.echo("No records to verify; import some first (passport-hub import PATH).", err=True)
         return

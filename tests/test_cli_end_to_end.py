@@ -121,11 +121,12 @@ def test_a_reader_that_stops_early_does_not_cut_the_import_short(hub_env, sample
     assert "BrokenPipe" not in pipeline.stderr and "error" not in pipeline.stderr
     listing = subprocess.run([sys.executable, "-m", "passport_hub", "records"], capture_output=True, text=True)
     lines = listing.stdout.splitlines()
-    # piped, the listing is tab-separated with whole ids
-    assert lines[0].split("\t")[:3] == ["id", "source", "kind"]
+    # piped, the listing is tab-separated with whole ids, and (across holders) whose each record is
+    header, *rows = [line.split("\t") for line in lines]
+    assert header[:3] == ["id", "source", "kind"] and header[-1] == "holder_id"
     full = jsonl(CliRunner().invoke(main, ["records", "--json"]).stdout)
-    assert len(lines) - 1 == len(full) > 200
-    assert {line.split("\t")[0] for line in lines[1:]} == {r["id"] for r in full}
+    assert len(rows) == len(full) > 200
+    assert {(row[0], row[-1]) for row in rows} == {(r["id"], "local") for r in full}
 
 
 def test_a_resume_of_several_peoples_records_says_so(hub_env, samples):
@@ -219,3 +220,31 @@ def test_importing_a_folder_without_documents_is_a_usage_error(hub_env, tmp_path
     result = CliRunner().invoke(main, ["import", str(empty)])
     assert result.exit_code == 2
     assert f"no documents found under {empty} (hidden files and notes" in result.stderr
+
+
+def test_records_of_two_holders_say_whose_and_verify_asks_which_holder(hub_env, samples, monkeypatch):
+    # the issuer lookup must not leave this machine: a closed port
+    monkeypatch.setenv("PASSPORT_HUB_RED_CROSS_LOOKUP_URL", "http://127.0.0.1:9/lookup")
+    monkeypatch.setenv("PASSPORT_HUB_ALLOW_PRIVATE_HOSTS", "1")
+    monkeypatch.setenv("PASSPORT_HUB_HTTP_RETRIES", "0")
+    lookup = next(p for p in samples["red_cross"] if p.endswith("lookup_certnumber_single_valid.html"))
+    record_id = "rec_8199d6e0bbd387eadd1b60411dc250c5"
+    runner = CliRunner()
+    for holder in ("local", "bob"):
+        assert runner.invoke(main, ["import", "--holder", holder, lookup]).exit_code == 0
+    header, *rows = [line.split("\t") for line in runner.invoke(main, ["records"]).stdout.splitlines()]
+    assert header[-1] == "holder_id"
+    assert [(row[0], row[5], row[-1]) for row in rows] == [
+        (record_id, "Jordan Example", "local"), (record_id, "Jordan Example", "bob")]
+    bobs = runner.invoke(main, ["records", "--holder", "bob"]).stdout
+    header, *rows = [line.split("\t") for line in bobs.splitlines()]
+    assert "holder_id" not in header and [row[0] for row in rows] == [record_id]
+
+    both = runner.invoke(main, ["verify", record_id])
+    assert both.exit_code == 1 and "held by several holders (local, bob); add --holder" in both.output
+    one = runner.invoke(main, ["verify", "rec_8199d6", "--holder", "bob", "--json"])
+    assert one.exit_code == 0, one.output
+    assert [line["record_id"] for line in jsonl(one.stdout)] == [record_id]
+    # only bob's copy was verified
+    assert "verification" in jsonl(runner.invoke(main, ["records", "--holder", "bob", "--json"]).stdout)[0]
+    assert "verification" not in jsonl(runner.invoke(main, ["records", "--holder", "local", "--json"]).stdout)[0]

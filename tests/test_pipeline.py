@@ -142,7 +142,7 @@ def test_unexpected_failures_reach_users_as_one_line_not_a_traceback(hub_env, mo
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(Store, "records", broken)
+    monkeypatch.setattr(Store, "record_rows", broken)
     result = CliRunner().invoke(main, ["records"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error (system): passport-hub failed unexpectedly (RuntimeError: disk on fire)")
