@@ -326,19 +326,9 @@ def records(holder: str | None, as_json: bool) -> None:
         return
     holder_ids = None
     if holder is None:
-        holder_of = _holder_ids(store)
+        holder_of = store.record_holders(pk for pk, _r in rows)
         holder_ids = [holder_of.get(pk, "-") for pk, _r in rows]  # "-": deleted since it was read
     _records_table([r for _pk, r in rows], holder_ids=holder_ids)
-
-
-def _holder_ids(store) -> dict[int, str]:
-    """Each stored record's holder id by row (a record names the person, not the wallet it is in)."""
-    from sqlalchemy import select
-
-    from .store.tables import RecordRow
-
-    with store.engine.connect() as conn:
-        return dict(conn.execute(select(RecordRow.pk, RecordRow.holder_id)).all())
 
 
 def _record_cells(r) -> tuple[str, ...]:
@@ -657,7 +647,8 @@ def articulations_import(file: Path, college: str, fmt: str | None, as_json: boo
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
         click.echo(f"{file.name} ({result.format}) → {result.college}: {result.rules_new} new rule(s), "
-                   f"{result.rules_updated} updated, {result.courses_new} new course(s)")
+                   f"{result.rules_updated} updated, {result.rules_unchanged} unchanged, "
+                   f"{result.courses_new} new course(s)")
         for rejected in result.rejected:
             click.echo(f"  row {rejected['row']} rejected: {rejected['reason']}", err=True)
     sys.exit(1 if result.rejected else 0)

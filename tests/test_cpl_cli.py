@@ -26,7 +26,11 @@ def test_import_and_cpl_commands(hub_env):
     r = runner.invoke(main, ["articulations", "import", str(DATA / "map_existing_articulations_sample.csv"),
                              "--college", COLLEGE], env=hub_env)
     assert r.exit_code == 0, r.output
-    assert "(map) → Fictional Valley Community College: 4 new rule(s), 0 updated, 2 new course(s)" in r.output
+    assert "(map) → Fictional Valley Community College: 4 new rule(s), 0 updated, 0 unchanged, 2 new course(s)" \
+        in r.output
+    again = runner.invoke(main, ["articulations", "import", str(DATA / "map_existing_articulations_sample.csv"),
+                                 "--college", COLLEGE], env=hub_env)
+    assert "0 new rule(s), 0 updated, 4 unchanged, 0 new course(s)" in again.output
     r = runner.invoke(main, ["articulations", "list"], env=hub_env)
     assert r.output.strip() == f"{COLLEGE}  (4 rule(s))"
     r = runner.invoke(main, ["cpl", "--holder", "navy", "--college", COLLEGE, "--json"], env=hub_env)
