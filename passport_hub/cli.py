@@ -513,6 +513,9 @@ def demo(holder: str | None) -> None:
         for entry in catalog:
             click.echo(f"  {entry.achievement.ctid or entry.id}  {entry.achievement.title}  ({entry.status})")
     _summary(outcomes, False)
+    if any(o.existing for o in outcomes):
+        click.echo("(already stored: from an earlier demo, or the same credential in two samples, such as a "
+                   "certificate and its lookup)")
     from sqlalchemy.engine import make_url
 
     where = make_url(settings.effective_database_url).render_as_string(hide_password=True)

@@ -248,3 +248,20 @@ def test_records_of_two_holders_say_whose_and_verify_asks_which_holder(hub_env, 
     # only bob's copy was verified
     assert "verification" in jsonl(runner.invoke(main, ["records", "--holder", "bob", "--json"]).stdout)[0]
     assert "verification" not in jsonl(runner.invoke(main, ["records", "--holder", "local", "--json"]).stdout)[0]
+
+
+def test_demo_imports_every_plugins_samples_and_a_second_run_adds_nothing(hub_env, samples):
+    """The README's main job: `passport-hub demo` on an empty hub, then again."""
+    runner = CliRunner()
+    documents = sum(len(paths) for paths in samples.values())
+    first = runner.invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert f"credential record(s) from {documents} sample document(s)" in first.output
+    assert "BASIC COMBAT TRAINING" in first.output and "Lifeguarding" in first.output
+    stored = jsonl(runner.invoke(main, ["records", "--holder", "local", "--json"]).stdout)
+    assert {r["source"]["plugin"] for r in stored} == EXPECTED_PLUGINS - {"credential_engine"}  # a catalog
+    again = runner.invoke(main, ["demo"])
+    assert again.exit_code == 0, again.output
+    assert "0 new item(s)" in again.output and "updated from a later document" not in again.output
+    assert "(already stored: from an earlier demo" in again.output
+    assert len(jsonl(runner.invoke(main, ["records", "--holder", "local", "--json"]).stdout)) == len(stored)
