@@ -92,7 +92,9 @@ def extension(record: CredentialRecord, link: str | None, today: date | None = N
         data["verification"] = record.verification.model_dump(mode="json", exclude_none=True)
     if link:
         data["verificationUrl"] = link
-    return {k: v for k, v in data.items() if v not in (None, [])}
+    # identifiers and description are stated even when empty: an importer then knows the record
+    # had none, rather than falling back to what the target format's own fields say
+    return {k: v for k, v in data.items() if v not in (None, []) or k in ("identifiers", "description")}
 
 
 def credit_text(record: CredentialRecord) -> str:

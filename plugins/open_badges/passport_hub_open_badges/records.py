@@ -151,7 +151,9 @@ def _issuer(cred: dict) -> dict | None:
     return {"name": name, "identifiers": idents, "url": _str(profile.get("url"))}
 
 
-def _holder(subject: dict, warnings: list[str]) -> dict | None:
+def _holder(subject: dict, warnings: list[str]) -> tuple[dict | None, str]:
+    """The recipient, and the key record ids are made from: the first identifier, else the name
+    (as before a name given only as an identity was read: ids stay what they were)."""
     idents: list[dict] = []
     email = None
     sid = _str(subject.get("id"))
@@ -172,16 +174,18 @@ def _holder(subject: dict, warnings: list[str]) -> dict | None:
             continue
         if kind in ("name", "ext:name"):  # the recipient's name, in the clear (as passport-hub exports it)
             named = named or value
-            continue
-        if kind == "emailAddress" and email is None:
+        elif kind == "emailAddress" and email is None:
             email = value
         idents.append({"scheme": kind, "value": value})
     if hashed:
         warnings.append(f"{hashed} hashed recipient identifier(s) kept out of the record (identityHash)")
-    name = _str(subject.get("name")) or named or email or sid
+    name = _str(subject.get("name")) or email or sid
+    key = (idents[0]["value"] if idents else name) if name else ""
+    name = name or named
     if not name:
-        return None
-    return {"name": name, "email": email, "identifiers": idents}
+        return None, ""
+    return {"name": name, "email": email,
+            "identifiers": [i for i in idents if i["scheme"] not in ("name", "ext:name")]}, key
 
 
 def _alignments(achievement: dict) -> tuple[list[dict], list[dict], str | None]:
@@ -251,27 +255,49 @@ def _restore_exported(ach: dict, exported: dict, warnings: list[str]) -> tuple[s
     Badges has no field for it (the kind, credit with its unit, occupations, identifiers with
     their schemes and versions, the results as named, the record's own warnings): a record moved
     to another holder or hub keeps what credit for prior learning reads. The export leaves out
-    what is empty. Returns the record's stated status and its results; an unreadable item is
-    left out with a warning."""
+    empty lists; identifiers and description it always states (an export from before it did
+    keeps what the Open Badges fields say). Returns the record's stated status and its results;
+    what cannot be read is left out with a warning, and every list is capped (the document is
+    the holder's, not the hub's)."""
     ach["kind"] = exported["kind"]
-    ach["ctdl_type"] = _str(exported.get("ctdlType"))
-    ach["description"] = _str(exported.get("description"))
+    ach["ctdl_type"] = _capped_text(exported.get("ctdlType"))
+    if "description" in exported:
+        ach["description"] = _capped_text(exported["description"], 5000)
     for key, model in _EXPORTED_LISTS:
-        ach[key] = _readable(exported.get(key), model, f"passportHub {key}", warnings)
-    warnings += [w for w in as_list(exported.get("warnings")) if isinstance(w, str)]
+        if key in exported or key != "identifiers":
+            ach[key] = _readable(exported.get(key), model, f"passportHub {key}", warnings)
     stated = exported.get("statusStated")
-    return stated if stated in _STATUSES else None, _readable(exported.get("results"), Result, "passportHub results",
-                                                                warnings)
+    results = _readable(exported.get("results"), Result, "passportHub results", warnings)
+    original = [w[:1000] for w in as_list(exported.get("warnings")) if isinstance(w, str)]
+    warnings += original[:_MOST]
+    return (stated if _text_in(stated, _STATUSES) else None), results
+
+
+#: at most this many items of any list an export's extension carries
+_MOST = 500
 
 
 def _readable(items: Any, model: type, what: str, warnings: list[str]) -> list[dict]:
-    out = []
-    for item in as_list(items):
+    items = as_list(items)
+    out, unreadable = [], 0
+    for item in items[:_MOST]:
         try:
             out.append(model.model_validate(item).model_dump(exclude_none=True))
         except ValidationError:
-            warnings.append(f"{what}: an unreadable item left out")
+            unreadable += 1
+    if unreadable:
+        warnings.append(f"{what}: {unreadable} unreadable item(s) left out")
+    if len(items) > _MOST:
+        warnings.append(f"{what}: only the first {_MOST} of {len(items)} kept")
     return out
+
+
+def _capped_text(value: Any, most: int = 500) -> str | None:
+    return value.strip()[:most] or None if isinstance(value, str) else None
+
+
+def _text_in(value: Any, allowed: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in allowed
 
 
 _KINDS = frozenset(k.value for k in Kind)
@@ -389,15 +415,16 @@ def credential_records(
             else:
                 warnings.append("not an Open Badges credential: imported as kind 'other' from its name")
             achievement = {"name": cred.get("name"), "description": cred.get("description")}
-        holder = _holder(subject, warnings)
+        holder, holder_key = _holder(subject, warnings)
         mapping_warnings: list[str] = []
         ach = _achievement(types, cred, achievement, mapping_warnings)
         results = list(extra_results or [])
         record_status = status
-        if isinstance(exported, dict) and exported.get("kind") in _KINDS:  # a passport-hub export
+        if isinstance(exported, dict) and _text_in(exported.get("kind"), _KINDS):  # a passport-hub export
             # the record as it was: how Open Badges fields map back does not matter then
             stated, exported_results = _restore_exported(ach, exported, warnings)
-            if stated is not None and status != RecordStatus.EXPIRED:
+            # a passed expiry outranks only "active" / "unknown": a revoked credential stays revoked
+            if stated is not None and not (status == RecordStatus.EXPIRED and stated in ("active", "unknown")):
                 record_status = stated
             results += exported_results
         else:
@@ -408,10 +435,6 @@ def credential_records(
         if cred.get("endorsement") or achievement.get("endorsement"):
             count = len(as_list(cred.get("endorsement"))) + len(as_list(achievement.get("endorsement")))
             warnings.append(f"{count} embedded EndorsementCredential(s) not imported as records")
-        if holder is None:
-            holder_key = ""
-        else:
-            holder_key = holder["identifiers"][0]["value"] if holder["identifiers"] else holder["name"]
         record_id = stable_id(
             issuer_key,
             _str(achievement.get("id")) or ach["title"],
