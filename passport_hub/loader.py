@@ -279,9 +279,14 @@ def component_config_errors(registry: Registry, settings: Settings) -> dict[str,
             try:
                 settings.component_config(name, cls.config_model)
             except ConfigError as exc:
-                found = errors.setdefault(owners[name], [])
-                if exc.user_message not in found:  # a source and its verifier share one section
-                    found.append(exc.user_message)
+                message = exc.user_message
+            except Exception as exc:  # a plugin's own validator broke: its row says so, the rest work
+                message = f"checking the config of {name!r} failed ({type(exc).__name__})"
+            else:
+                continue
+            found = errors.setdefault(owners[name], [])
+            if message not in found:  # a source and its verifier share one section
+                found.append(message)
     return errors
 
 

@@ -258,6 +258,8 @@ def test_demo_imports_every_plugins_samples_and_a_second_run_adds_nothing(hub_en
     assert first.exit_code == 0, first.output
     assert f"credential record(s) from {documents} sample document(s)" in first.output
     assert "BASIC COMBAT TRAINING" in first.output and "Lifeguarding" in first.output
+    # a first run has "already stored" too: two samples carry the same credential
+    assert "(already stored: from an earlier demo, or the same credential in two samples" in first.output
     stored = jsonl(runner.invoke(main, ["records", "--holder", "local", "--json"]).stdout)
     assert {r["source"]["plugin"] for r in stored} == EXPECTED_PLUGINS - {"credential_engine"}  # a catalog
     again = runner.invoke(main, ["demo"])

@@ -211,3 +211,37 @@ def test_a_source_used_without_the_loader_still_knows_its_distribution_version()
         name = "unpackaged"
 
     assert Unpackaged.plugin_version == "0"
+
+
+def test_a_config_validator_that_breaks_is_reported_in_its_plugins_row(monkeypatch):
+    """A plugin's own validator that raises something other than a config error (here: it opens
+    a file that is not there) marks that plugin's row; loading and the other plugins go on."""
+    from pydantic import BaseModel, field_validator
+    from toy_plugins import ToySource, module, toy_plugin
+
+    from passport_hub import hookimpl
+
+    class KeyFileConfig(BaseModel):
+        key_file: str | None = None
+
+        @field_validator("key_file")
+        @classmethod
+        def readable(cls, value: str) -> str:
+            open(value).close()  # noqa: SIM115 - raises FileNotFoundError, not a ValueError
+            return value
+
+    class KeyedSource(ToySource):
+        name = "keyed"
+        config_model = KeyFileConfig
+
+    @hookimpl
+    def register(register):
+        register(KeyedSource)
+
+    settings = Settings(load_plugins=["keyed", "toy"], plugin_config={"keyed": {"key_file": "/nonexistent/key.pem"}})
+    registry = load_plugins(settings,
+                            extra=[("keyed", module("keyed", passport_hub_register_sources=register)),
+                                   ("toy", toy_plugin)])
+    rows = {p.name: p for p in registry.plugins}
+    assert rows["keyed"].error == "config: checking the config of 'keyed' failed (FileNotFoundError)"
+    assert rows["toy"].error is None and set(registry.sources) == {"keyed", "toy"}

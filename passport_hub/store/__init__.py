@@ -395,13 +395,9 @@ class Store:
 
     def record_holders(self, pks: Iterable[int]) -> dict[int, str]:
         """The holder whose wallet each record row is in (a record names the person, not the wallet)."""
-        pks = list(pks)
-        out: dict[int, str] = {}
         with self.engine.connect() as conn:
-            for start in range(0, len(pks), 5000):  # well under every database's bound-parameter limit
-                chunk = pks[start:start + 5000]
-                out.update(conn.execute(select(RecordRow.pk, RecordRow.holder_id).where(RecordRow.pk.in_(chunk))).all())
-        return out
+            query = select(RecordRow.pk, RecordRow.holder_id).where(RecordRow.pk.in_(list(pks)))
+            return dict(conn.execute(query).all())
 
     def _latest_verifications(self, conn: Connection, pks: list[int]) -> dict[int, Verification]:
         if not pks:
