@@ -34,7 +34,8 @@ class ImportResult:
 _RULE_COLUMNS = ("kind", "ace_id", "ace_version", "exhibit_start", "exhibit_end", "version_date", "map_exhibit_id",
                  "ctid", "issuer_name", "credential_title", "min_pay_grade", "min_skill_level", "recency_years",
                  "status", "credit_recommendation", "notes", "source")
-#: what re-importing a rule updates; the rest is its identity (rule_key) and stays as first imported
+#: what re-importing a rule updates; the rest is its identity (rule_key) or, like the credential's
+#: display names and the file it came from, stays as first imported
 _UPDATABLE_COLUMNS = ("status", "notes", "credit_recommendation")
 
 
