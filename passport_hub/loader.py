@@ -242,9 +242,11 @@ class Loader:
         self.settings.warn_unknown_plugin_settings(settings_of)
         # a loaded plugin with a bad config fails every document and stops `serve`: say so in its row
         by_name = {p.name: p for p in self.registry.plugins}
-        for plugin, messages in component_config_errors(self.registry, self.settings).items():
+        misconfigured = component_config_errors(self.registry, self.settings)
+        for plugin, messages in misconfigured.items():
             by_name[plugin].error = "config: " + "; ".join(messages)
-        if self.settings.strict_plugins and (bad := self.registry.problems()):
+        bad = self.registry.problems() + [by_name[plugin] for plugin in misconfigured]
+        if self.settings.strict_plugins and bad:
             lines = "; ".join(f"{p.name} ({p.status}): {p.error}" for p in bad)
             raise PluginError(f"strict plugin mode: {len(bad)} plugin(s) did not load: {lines}")
         return self.registry

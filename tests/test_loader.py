@@ -245,3 +245,7 @@ def test_a_config_validator_that_breaks_is_reported_in_its_plugins_row(monkeypat
     rows = {p.name: p for p in registry.plugins}
     assert rows["keyed"].error == "config: checking the config of 'keyed' failed (FileNotFoundError)"
     assert rows["toy"].error is None and set(registry.sources) == {"keyed", "toy"}
+    # strict mode (CI) counts a plugin that cannot run with its config as a failure
+    with pytest.raises(PluginError, match=r"strict plugin mode: 1 plugin\(s\) did not load: keyed \(loaded\): config:"):
+        load_plugins(Settings(load_plugins=["keyed", "toy"], plugin_config=settings.plugin_config, strict_plugins=True),
+                     extra=[("keyed", module("keyed", passport_hub_register_sources=register)), ("toy", toy_plugin)])
