@@ -162,3 +162,9 @@ def test_a_holders_own_export_imported_back_adds_nothing_and_keeps_the_originals
     copies = hub_store.records("sam")
     assert {r.source.plugin for r in copies} == {"open_badges"}
     assert sorted(r.source.copy_of for r in copies) == sorted(r.id for r in originals)
+    # the same records packed as a CLR are the same records: nothing new, nothing updated
+    clr = export_records(originals, "clr", signer=signer)
+    clr_doc = (clr if isinstance(clr, str) else json.dumps(clr)).encode()
+    packed = pipeline.ingest(Document(clr_doc, name="wallet.clr.json"), holder_id="sam")
+    assert packed.error is None and (packed.new, packed.existing, packed.updated) == (0, 26, 0), packed.error
+    assert hub_store.records("sam") == copies

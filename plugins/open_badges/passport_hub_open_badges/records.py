@@ -398,13 +398,22 @@ def credential_records(
         raise UnrecognizedError(f"{where} is a {label.removeprefix('W3C VC ')} that names nothing earned "
                                 "(no name, no achievement); only achievement credentials are imported")
     issuer_key = issuer["identifiers"][0]["value"] if issuer["identifiers"] else issuer["name"]
-    issued = _date(cred.get("validFrom") or cred.get("issuanceDate") or cred.get("awardedDate"))
-    expires = _date(cred.get("validUntil") or cred.get("expirationDate"))
+    exported = cred.get(EXTENSION)
+    if not (isinstance(exported, dict) and _text_in(exported.get("kind"), _KINDS)):
+        exported = None  # not a passport-hub export (or one too garbled to be read as one)
+    if exported is None:
+        issued = _date(cred.get("validFrom") or cred.get("issuanceDate") or cred.get("awardedDate"))
+        expires = _date(cred.get("validUntil") or cred.get("expirationDate"))
+    else:  # the record's own dates: a VC needs an issuance date, an undated course has none
+        issued, expires = _date(exported.get("issuedOn")), _date(exported.get("validUntil"))
+        # signed, the hub is the credential's issuer and the one who awarded it the creator
+        creator = next((s["achievement"].get("creator") for s in subjects if isinstance(s.get("achievement"), dict)
+                        and isinstance(s["achievement"].get("creator"), dict)), None)
+        issuer = (_issuer({"issuer": creator}) if creator else None) or issuer
     # a passed expiry is what the credential itself says; revocation needs its status list (verify)
     status = RecordStatus.EXPIRED if expires is not None and expires < today else RecordStatus.UNKNOWN
     cid = _str(cred.get("id")) or "open_badges"
-    exported = cred.get(EXTENSION)
-    copy_of = _str(exported.get("recordId")) if isinstance(exported, dict) else None
+    copy_of = _str(exported.get("recordId")) if exported is not None else None
     several = len(subjects) > 1
     for n, subject in enumerate(subjects):
         warnings = list(extra_warnings or [])
@@ -418,16 +427,16 @@ def credential_records(
         holder, holder_key = _holder(subject, warnings)
         mapping_warnings: list[str] = []
         ach = _achievement(types, cred, achievement, mapping_warnings)
-        results = list(extra_results or [])
         record_status = status
-        if isinstance(exported, dict) and _text_in(exported.get("kind"), _KINDS):  # a passport-hub export
-            # the record as it was: how Open Badges fields map back does not matter then
-            stated, exported_results = _restore_exported(ach, exported, warnings)
+        if exported is not None:
+            # the record as it was: how Open Badges fields map back does not matter then, nor
+            # which of the hub's own packagings (a list, a CLR) it came in
+            stated, results = _restore_exported(ach, exported, warnings)
             # a passed expiry outranks only "active" / "unknown": a revoked credential stays revoked
             if stated is not None and not (status == RecordStatus.EXPIRED and stated in ("active", "unknown")):
                 record_status = stated
-            results += exported_results
         else:
+            results = list(extra_results or [])
             warnings += mapping_warnings
             if cname and cname != ach["title"]:
                 results.insert(0, {"name": "credential_name", "value": cname})
@@ -435,13 +444,13 @@ def credential_records(
         if cred.get("endorsement") or achievement.get("endorsement"):
             count = len(as_list(cred.get("endorsement"))) + len(as_list(achievement.get("endorsement")))
             warnings.append(f"{count} embedded EndorsementCredential(s) not imported as records")
-        record_id = stable_id(
-            issuer_key,
-            _str(achievement.get("id")) or ach["title"],
-            holder_key,
-            cid,
-            n if several else "",
-        )
+        if exported is not None and copy_of:
+            # a copy of a hub's record is that record wherever it was packed: in a list, in a CLR,
+            # signed by the hub (its issuer then) or not
+            record_id = stable_id("passport-hub export", copy_of, holder_key, n if several else "")
+        else:
+            record_id = stable_id(issuer_key, _str(achievement.get("id")) or ach["title"], holder_key, cid,
+                                  n if several else "")
         loc = locator or ""
         if several:
             loc = f"{loc}credentialSubject[{n}]" if not loc else f"{loc}.credentialSubject[{n}]"
