@@ -695,9 +695,18 @@ def cpl(holder: str, college: str, as_json: bool) -> None:
     Example:
       passport-hub cpl --holder alice --college "Norco College"
     """
-    from .cpl import cpl_for_holder
+    from .cpl import ArticulationRepo, cpl_for_holder
+    from .errors import NotFoundError
 
-    report = cpl_for_holder(_store(_settings()), holder, college)
+    store = _store(_settings())
+    try:
+        report = cpl_for_holder(store, holder, college)
+    except NotFoundError as exc:
+        if not exc.user_message.startswith("no articulations"):
+            raise
+        known = ", ".join(c["name"] for c in ArticulationRepo(store).colleges()) or "none yet"
+        raise NotFoundError(f"{exc.user_message} (colleges: {known}); "
+                            "import them with `passport-hub articulations import FILE --college NAME`") from None
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return

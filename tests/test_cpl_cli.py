@@ -41,7 +41,7 @@ def test_import_and_cpl_commands(hub_env):
     assert r.exit_code == 0, r.output
     assert "BIO 45" in r.output and "not yet articulated here" in r.output and "NV-1406-0180 V01" in r.output
     r = runner.invoke(main, ["cpl", "--holder", "navy", "--college", "Nowhere"], env=hub_env)
-    assert r.exit_code == 1 and "no articulations for college 'Nowhere'" in r.output
+    assert r.exit_code == 1 and f"no articulations for college 'Nowhere' (colleges: {COLLEGE}); import them" in r.output
 
 
 def test_rejected_rows_exit_1(hub_env, tmp_path):

@@ -61,14 +61,13 @@ class ArticulationRepo:
         return found
 
     def college(self, name: str) -> tuple[int, str]:
-        """The college's id and stored name; :class:`NotFoundError` naming the known colleges."""
+        """The college's id and stored name; :class:`NotFoundError` for one with no rules (the
+        message names no other college: holders may read it, the list of colleges is the admin's)."""
         with self.store.engine.connect() as conn:
             row = conn.execute(select(CollegeRow.id, CollegeRow.name).where(
                 CollegeRow.name_key == normalize_text(name)[:200])).first()
         if row is None:
-            known = ", ".join(c["name"] for c in self.colleges()) or "none yet"
-            raise NotFoundError(f"no articulations for college {name!r} (colleges: {known}); "
-                                "import them with `passport-hub articulations import FILE --college NAME`")
+            raise NotFoundError(f"no articulations for college {name!r}")
         return row[0], row[1]
 
     def colleges(self) -> list[dict]:
