@@ -68,6 +68,9 @@ def test_wallet_share_audit_revoke_delete(hub, hub_db_url):
             rec["id"] for rec in transcript["records"] if rec["achievement"]["kind"] == "course"][3:8]
         badges = c.get(f"/holders/{holder}/records", headers=me, params={"kind": "badge"}).json()
         assert [rec["achievement"]["title"] for rec in badges] == [badge["achievement"]["title"]]
+        # a kind that is not one (a typo, another case) is refused, not an empty list
+        unknown_kind = c.get(f"/holders/{holder}/records", headers=me, params={"kind": "COURSE"})
+        assert unknown_kind.status_code == 422 and "kind" in unknown_kind.json()["detail"]
 
         # a holder cannot push registry data into the shared catalog
         r = _upload(c, CTDL, holder, me)

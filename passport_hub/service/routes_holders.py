@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from ..model import CredentialRecord
+from ..model import CredentialRecord, Kind
 from .auth import holder_access
 from .routes_admin import UPLOAD_BODY
 from .schemas import FetchRequest, HolderInfo, IngestResult, VerifyRequest
@@ -60,9 +60,11 @@ async def fetch(request: Request, body: FetchRequest, holder_id: str = Depends(h
 
 @router.get("/holders/{holder_id}/records", summary="The holder's records (with their latest verification)")
 def list_records(request: Request, holder_id: str = Depends(holder_access),
-                 kind: str | None = Query(None, max_length=40), limit: int = Query(500, ge=1, le=5000),
+                 kind: Kind | None = Query(None, description="Only records of this kind"),
+                 limit: int = Query(500, ge=1, le=5000),
                  offset: int = Query(0, ge=0, le=10**9)) -> list[dict[str, Any]]:
-    records = request.app.state.hub.store.records(holder_id, kind=kind or None, limit=limit, offset=offset)
+    records = request.app.state.hub.store.records(holder_id, kind=kind.value if kind else None, limit=limit,
+                                                  offset=offset)
     return [r.to_json_dict() for r in records]
 
 
