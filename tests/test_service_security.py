@@ -70,9 +70,16 @@ def test_other_holders_share_tokens_and_random_tokens(hub):
         assert c.get("/shares/" + "x" * 5000).status_code == 404
 
         # the admin may read any holder, and the holder sees that read
-        assert c.get(f"/holders/{alice}/records", headers=ADMIN).status_code == 200
+        admin_read = c.get(f"/holders/{alice}/records", headers=ADMIN)
+        assert admin_read.status_code == 200
         events = c.get(f"/holders/{alice}/audit", headers=a).json()
         assert [e["action"] for e in events] == ["admin.read"] and events[0]["path"] == f"/holders/{alice}/records"
+        # and what the admin does in the holder's name, such as making a share link, too
+        first = admin_read.json()[0]["id"]
+        assert c.post(f"/holders/{alice}/shares", headers=ADMIN, json={"record_ids": [first]}).status_code == 201
+        events = c.get(f"/holders/{alice}/audit", headers=a).json()
+        assert [(e["action"], e["method"], e["path"]) for e in events if e["action"] == "admin.write"] == [
+            ("admin.write", "POST", f"/holders/{alice}/shares")]
         assert c.get("/holders/h_0000000000000000/records", headers=ADMIN).status_code == 404
 
 

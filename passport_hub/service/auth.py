@@ -71,14 +71,15 @@ def holder_access(
     holder_id: str = Path(pattern=HOLDER_ID_PATTERN, max_length=64, description="The holder's id"),
     who: Principal = Depends(principal),
 ) -> str:
-    """The holder the path names, if the caller may act for it; audits admin reads."""
+    """The holder the path names, if the caller may act for it; audits everything an admin reads
+    or does in a holder's name (a share link the admin made is the holder's to know about)."""
     state = request.app.state.hub
     if who.is_admin:
         if not state.store.holder_exists(holder_id):
             raise HTTPException(status_code=404, detail=NOT_FOUND)
-        if request.method == "GET":
-            state.repo.audit(holder_id, "admin.read", "admin", method=request.method, path=request.url.path,
-                             user_agent=request.headers.get("user-agent", "")[:300])
+        action = "admin.read" if request.method in ("GET", "HEAD") else "admin.write"
+        state.repo.audit(holder_id, action, "admin", method=request.method, path=request.url.path,
+                         user_agent=request.headers.get("user-agent", "")[:300])
         return holder_id
     if who.holder_id != holder_id:
         raise HTTPException(status_code=404, detail=NOT_FOUND)

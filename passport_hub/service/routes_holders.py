@@ -102,7 +102,7 @@ async def verify(request: Request, body: VerifyRequest | None = None,
                         for _pk, r in rows if r.id in results]}
 
 
-@router.get("/holders/{holder_id}/audit", summary="Who looked at what: share views and admin reads")
+@router.get("/holders/{holder_id}/audit", summary="Who looked at what: share views, and what an admin read or did")
 def audit(request: Request, holder_id: str = Depends(holder_access), limit: int = Query(200, ge=1, le=1000),
           offset: int = Query(0, ge=0, le=10**9)) -> list[dict[str, Any]]:
     return request.app.state.hub.repo.audit_events(holder_id, limit, offset)
