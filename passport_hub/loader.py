@@ -21,7 +21,7 @@ import pluggy
 from . import hookspecs
 from .config import Settings
 from .contract import API_VERSION, Capability, CredentialSource, Verifier
-from .errors import ConfigError, PluginError
+from .errors import ConfigError, NotFoundError, PluginError
 
 log = logging.getLogger("passport_hub.plugins")
 
@@ -80,7 +80,7 @@ class Registry:
             return self.sources[name]
         except KeyError:
             known = ", ".join(sorted(self.sources)) or "none"
-            raise ConfigError(f"no source named {name!r} (loaded sources: {known})") from None
+            raise NotFoundError(f"no source named {name!r} (loaded sources: {known})") from None
 
 
 def _api_range(module: ModuleType) -> str:

@@ -116,6 +116,9 @@ def test_bad_uploads_get_clear_4xx(hub):
         assert r.status_code == 422
         r = c.post(f"/holders/{alice}/fetch", headers=a, json={"source": "etranscript", "query": {}})
         assert r.status_code == 400 and "cannot fetch" in r.json()["detail"]
+        r = c.post(f"/holders/{alice}/fetch", headers=a, json={"source": "nope", "query": {}})
+        assert (r.status_code, r.json()["kind"]) == (404, "not_found")
+        assert "no source named 'nope'" in r.json()["detail"]
 
 
 def test_control_characters_get_a_clear_400_not_a_server_error():
