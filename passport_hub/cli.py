@@ -699,14 +699,14 @@ def cpl(holder: str, college: str, as_json: bool) -> None:
     from .errors import NotFoundError
 
     store = _store(_settings())
+    repo = ArticulationRepo(store)
     try:
-        report = cpl_for_holder(store, holder, college)
-    except NotFoundError as exc:
-        if not exc.user_message.startswith("no articulations"):
-            raise
-        known = ", ".join(c["name"] for c in ArticulationRepo(store).colleges()) or "none yet"
+        repo.college(college)
+    except NotFoundError as exc:  # here the list of colleges may be shown: the CLI is the admin's
+        known = ", ".join(c["name"] for c in repo.colleges()) or "none yet"
         raise NotFoundError(f"{exc.user_message} (colleges: {known}); "
                             "import them with `passport-hub articulations import FILE --college NAME`") from None
+    report = cpl_for_holder(store, holder, college)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from sqlalchemy import (
     JSON,
-    DateTime,
     Engine,
     UniqueConstraint,
     bindparam,
@@ -43,6 +42,7 @@ from .tables import (
     HolderDocumentRow,
     HolderRow,
     RecordRow,
+    UTCDateTime,
     VerificationRow,
 )
 
@@ -446,9 +446,7 @@ class Store:
         items = list(items)
         if not items:
             return
-        newest: dict[int, str] = {}
-        for pk, verification in items:
-            newest[pk] = verification.status
+        newest = {pk: verification.status for pk, verification in items}  # a record's last one wins
         by_status: dict[str, list[int]] = {}
         for pk, status in newest.items():
             by_status.setdefault(status, []).append(pk)
@@ -541,7 +539,7 @@ class Store:
 _AUDIT_INSERT = text(
     "INSERT INTO audit_events (holder_id, at, action, actor, share_id, detail)"
     " VALUES (:holder_id, :at, :action, :actor, :share_id, :detail)"
-).bindparams(bindparam("at", type_=DateTime(timezone=True)), bindparam("detail", type_=JSON))
+).bindparams(bindparam("at", type_=UTCDateTime()), bindparam("detail", type_=JSON))
 
 
 class StoreCatalog:

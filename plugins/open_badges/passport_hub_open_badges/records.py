@@ -414,6 +414,8 @@ def credential_records(
     status = RecordStatus.EXPIRED if expires is not None and expires < today else RecordStatus.UNKNOWN
     cid = _str(cred.get("id")) or "open_badges"
     copy_of = _str(exported.get("recordId")) if exported is not None else None
+    if copy_of and len(copy_of) > 100:  # no record id is that long
+        copy_of = None
     several = len(subjects) > 1
     for n, subject in enumerate(subjects):
         warnings = list(extra_warnings or [])
@@ -469,7 +471,7 @@ def credential_records(
                 "format": record_format,
                 "document_sha256": document.sha256,
                 "locator": loc or None,
-                "copy_of": copy_of if copy_of and len(copy_of) <= 100 else None,
+                "copy_of": copy_of,
             },
             "warnings": warnings,
         })
