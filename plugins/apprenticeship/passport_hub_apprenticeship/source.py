@@ -11,8 +11,6 @@ FORMAT_CSV = "apprenticeship-completion-roster-csv"
 FORMAT_JSON = "apprenticeship-completion-roster-json"
 FORMAT_PDF = "das-certificate-of-completion-pdf"
 
-#: where rejected rows are reported (the core surfaces them in the import summary)
-
 
 class ApprenticeshipSource(CredentialSource):
     """Registered Apprenticeship completions.

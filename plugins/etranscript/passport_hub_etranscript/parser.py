@@ -31,6 +31,7 @@ from passport_hub.contract import Document
 from passport_hub.dates import parse_date
 from passport_hub.errors import MalformedError, PassportHubError, UnrecognizedError
 from passport_hub.model import CredentialRecord, Credit, Holder, Identifier, Issuer, Result, stable_id
+from passport_hub.xmlsafe import local_name
 
 from . import codes
 
@@ -762,19 +763,14 @@ def _xml_format(tag: str) -> tuple[str, str | None]:
     return f"CollegeTranscript XML ({ns})", f"root namespace {ns!r} is not PESC's; read as CollegeTranscript 1.x"
 
 
-def _tag_name(element: _Element) -> str:
-    tag = element.tag
-    return tag.rpartition("}")[2] if tag.__class__ is str else ""
-
-
 def _xml_transcripts(document: Document) -> list[tuple[Any, _Reading, str, str, str | None]]:
     """``[(node, reading, format, locator prefix, warning)]`` for an XML document."""
     root = document.xml()  # shared with sniff: parsed once per document
-    root_name = _tag_name(root)
+    root_name = local_name(root)
     if root_name == TRANSCRIPT:
         transcripts = [root]
     elif root_name in BATCH_ROOTS:
-        transcripts = [el for el in root.iter() if _tag_name(el) == TRANSCRIPT]
+        transcripts = [el for el in root.iter() if local_name(el) == TRANSCRIPT]
         if not transcripts:
             raise UnrecognizedError(f"{document.name}: the {root_name} holds no CollegeTranscript")
     else:

@@ -72,11 +72,9 @@ def has_markers(data: bytes) -> bool:
 def looks_like_answer(data: bytes) -> bool:
     """Sniff: an HTML page or fragment with one of the :data:`MARKERS`.
 
-    A document whose first element is not an HTML element (an XML transcript, say), that is
-    JSON (the lookup's research notes are, and quote the markers) or that is not 8-bit text is
-    no lookup answer; all three are told from the head, without scanning the document."""
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-        return False
+    A document whose first element is not an HTML element (an XML transcript, say) or that is
+    not 8-bit text is no lookup answer; both are told from the head, without scanning the
+    document (the source has already set JSON aside)."""
     head = data[:4096]
     if b"\x00" in head:  # UTF-16 (or binary): the ASCII markers cannot be in it
         return False

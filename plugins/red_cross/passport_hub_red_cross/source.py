@@ -52,6 +52,8 @@ class RedCrossSource(CredentialSource):
                 # an image-only scan: claim it only when its name says Red Cross, so that
                 # parse can explain that the text could not be read
                 return bool(_NAME_HINT.search(document.name))
+            if document.looks_like_json():  # the lookup's research notes are JSON and quote its markers
+                return False
             from .lookup_html import looks_like_answer
 
             return looks_like_answer(document.data)
