@@ -447,7 +447,7 @@ async def verify_stored(
             try:
                 store.add_verifications(batch)
             except Exception:
-                pending = batch + pending  # kept for the next write
+                pending = batch  # kept for the next write (nothing arrived meanwhile: the write is synchronous)
                 raise
 
         async def flush_every() -> None:
