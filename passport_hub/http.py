@@ -242,13 +242,6 @@ def _verified_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-@functools.cache
-def _default_headers() -> httpx.Headers:
-    """The headers an httpx client sends by default (Accept-Encoding: what httpx can decode)."""
-    with httpx.Client(verify=False, trust_env=False) as probe:
-        return probe.headers.copy()
-
-
 class CircuitBreaker:
     """Closed → (N consecutive failures) → open → (cool-down) → half-open: one probe.
 
@@ -394,8 +387,6 @@ class IssuerClient:
         self.user_agent = user_agent or _user_agent()
         self.stats = HttpStats()
         self._hosts: dict[str, _Host] = {}
-        self._headers = _default_headers().copy()
-        self._headers["User-Agent"] = self.user_agent
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- public interface -------------------------------------------------------------
@@ -570,7 +561,7 @@ class IssuerClient:
             )
             host.client = httpx.AsyncClient(
                 transport=host.transport,
-                headers=self._headers,
+                headers={"User-Agent": self.user_agent},  # over httpx's defaults (Accept-Encoding...)
                 timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
                 follow_redirects=False,  # followed here, hop by hop, each hop checked
                 trust_env=False,
