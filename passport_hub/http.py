@@ -127,8 +127,14 @@ class HttpSettings(BaseModel):
     def _proxy_is_http(cls, value: str | None) -> str | None:
         # anything else would fail on every request, as a "could not connect" retried and
         # counted against the issuer, instead of the config mistake it is
-        if value and (not value.lower().startswith(("http://", "https://")) or not httpx.URL(value).host):
-            raise ValueError("must be an http:// or https:// URL with a host (SOCKS proxies are not supported)")
+        problem = "must be an http:// or https:// URL with a host (SOCKS proxies are not supported)"
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError(problem)
+        try:
+            if value and not httpx.URL(value).host:
+                raise ValueError(problem)
+        except httpx.InvalidURL:  # not a ValueError: it would escape the config error
+            raise ValueError(problem) from None
         return value
 
     @classmethod

@@ -549,6 +549,9 @@ def test_settings_from_env():
     assert "PASSPORT_HUB_HTTP_RETRIES" in message and "PASSPORT_HUB_HTTP_PROXY: Value error, must be an http" in message
     assert "s3cret" not in message
     assert HttpSettings(proxy="http://proxy.example:3128").proxy == "http://proxy.example:3128"
+    # a URL httpx cannot even read (an unclosed IPv6 bracket) is the same config error, not a crash
+    with pytest.raises(ConfigError, match="PASSPORT_HUB_HTTP_PROXY: Value error, must be an http"):
+        HttpSettings.from_env({"PASSPORT_HUB_HTTP_PROXY": "http://[::1"})
 
 
 def test_parse_retry_after_and_redaction():
