@@ -47,24 +47,27 @@ def has_doctype(data: bytes) -> bool:
     if b"!" not in data:  # memchr: most documents stop here
         return False
     if not _is_utf16(data):
-        find, pos = data.find, data.find(b"<!")
+        # find "!" (memchr) and look back for "<": searching for "<!" itself is slow where "<" is everywhere
+        find, pos = data.find, data.find(b"!")
         while pos >= 0:
-            word = data[pos + 2 : pos + 9].lower()
-            if word == b"doctype" or word[:6] == b"entity":
-                return True
-            pos = find(b"<!", pos + 2)
+            if pos and data[pos - 1] == 0x3C:
+                word = data[pos + 1 : pos + 8].lower()
+                if word == b"doctype" or word[:6] == b"entity":
+                    return True
+            pos = find(b"!", pos + 1)
         return False
-    if data.count(b"!") > _MAX_BANG_WINDOWS:
-        return _DOCTYPE.search(_ascii_view(data)) is not None
     # UTF-16: look at a window around each "!" with the NULs removed. A declaration split by
     # a longer run of NULs (U+0000 code units) is not well-formed XML: lxml refuses it anyway.
     find, pos = data.find, data.find(b"!")
-    while pos >= 0:
+    for _ in range(_MAX_BANG_WINDOWS):
+        if pos < 0:
+            return False
         window = data[max(0, pos - _WINDOW) : pos + _WINDOW].translate(None, b"\x00")
         if _DOCTYPE.search(window) is not None:
             return True
         pos = find(b"!", pos + 1)
-    return False
+    # "!" everywhere: one search over the whole text beats a window per "!"
+    return pos >= 0 and _DOCTYPE.search(_ascii_view(data)) is not None
 
 
 def _new_parser() -> etree.XMLParser:
@@ -143,4 +146,4 @@ def _root_local_name(data: bytes) -> str | None:
     return None
 
 
-_ROOT_CHUNK = 1024
+_ROOT_CHUNK = 256

@@ -7,6 +7,7 @@ from plugin_samples import plugin_sample
 
 from passport_hub.contract import Document
 from passport_hub.errors import MalformedError, UnsafeError
+from passport_hub.xmlsafe import has_doctype
 
 UTF16_BE = "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml"
 UTF16_LE = "ccctc-utaustin_ColTrn-v1.6.0_utf16le.xml"
@@ -63,3 +64,12 @@ def test_memo_computes_once_per_document_and_does_not_remember_a_failure():
         with pytest.raises(ValueError):
             document.memo("test.broken", broken)
     assert len(calls) == 3
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16-be", "utf-16"])
+@pytest.mark.parametrize("comments", [0, 5, 300])  # 300: more "!" than windows are looked at one by one
+def test_has_doctype_finds_a_declaration_behind_comments_in_every_encoding(encoding, comments):
+    prolog = "<!-- x! -->" * comments
+    assert has_doctype((prolog + '<!doctype r [<!ENTITY a "b">]><r>&a;</r>').encode(encoding))
+    assert has_doctype((prolog + '<!ENTITY a "b"><r/>').encode(encoding))
+    assert not has_doctype((prolog + "<r>hi! <![CDATA[<!x>]]></r>").encode(encoding))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from passport_hub.contract import CredentialSource, Document
 from passport_hub.model import CredentialRecord
 
 _XML_ROOTS = frozenset({"CollegeTranscript", "AcademicRecordBatch"})
+#: ``\u0043`` and the like: only such an escape could spell "CollegeTranscript" in JSON
+#: without the word being in the bytes (encoders escape non-ASCII, not letters)
+_ESCAPED_ASCII_LETTER = re.compile(rb"\\u00[4-7][0-9A-Fa-f]")
 
 
 class EtranscriptSource(CredentialSource):
@@ -35,22 +39,21 @@ class EtranscriptSource(CredentialSource):
                 # bytes (nor a \u escape that could spell it) there is no graph worth walking;
                 # CTDL and Open Badges documents are JSON-LD too and are sniffed on every import
                 raw = document.data
-                if b"CollegeTranscript" not in raw and b"\\u" not in raw:
+                if b"CollegeTranscript" not in raw and not _ESCAPED_ASCII_LETTER.search(raw):
                     return False
                 from .jsonld import is_jsonld_transcript
 
                 return is_jsonld_transcript(data)
-            root = document.try_xml()  # one parse per document, shared by every sniff and by parse
-            if root is not None:
-                tag = root.tag
-                return tag.__class__ is str and tag.rpartition("}")[2] in _XML_ROOTS
             from passport_hub.xmlsafe import has_doctype, root_local_name
 
-            if has_doctype(document.data):
+            data = document.data
+            if has_doctype(data):
                 # claim it so that parse refuses it as unsafe instead of "unrecognized"
-                return b"CollegeTranscript" in document.data.replace(b"\x00", b"")
-            # not well-formed: a broken transcript is still ours, so that parse reports it malformed
-            return root_local_name(document.data) in _XML_ROOTS
+                return b"CollegeTranscript" in data.replace(b"\x00", b"")
+            # the root's start tag only: parse builds the tree, and other XML (lookup pages,
+            # other issuers' documents) is not parsed whole just to be turned down; a broken
+            # transcript is still ours, so that parse reports it malformed
+            return root_local_name(data) in _XML_ROOTS
         except Exception:  # sniff never raises
             return False
 

@@ -84,7 +84,7 @@ def test_jsonld_names_are_read_as_they_are():
     assert ("example.code", "X1") in schemes and ("code", "X1") not in schemes
 
 
-def test_sniff_and_parse_share_one_xml_parse(monkeypatch):
+def test_sniff_reads_the_root_tag_and_parse_parses_once(monkeypatch):
     calls = []
     real = passport_hub.xmlsafe.parse_xml
 
@@ -96,9 +96,23 @@ def test_sniff_and_parse_share_one_xml_parse(monkeypatch):
     document = load("pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml")
     source = EtranscriptSource()
     assert source.sniff(document)
-    assert calls == [document.name]  # sniff parsed the document ...
+    assert calls == []  # sniff read the root's start tag ...
     assert len(list(source.parse(document))) == 25
-    assert calls == [document.name]  # ... and parse used that parse
+    assert calls == [document.name]  # ... and parse parsed the document once
+    # other XML is turned down without being parsed
+    other = Document(load("canpesc-ontario-college_ColTrn-v1.3.0_ns0.xml").data.replace(
+        b"CollegeTranscript", b"HighSchoolTranscript"), name="hs.xml")
+    assert not source.sniff(other)
+    assert calls == [document.name]
+
+
+def test_a_jsonld_transcript_spelt_with_escapes_is_still_recognized():
+    plain = load("pesc-jsonld-transcript_minimal.json")
+    escaped = Document(plain.data.replace(b"CollegeTranscript", b"\\u0043ollegeTranscript"), name="escaped.json")
+    assert b"CollegeTranscript" not in escaped.data
+    source = EtranscriptSource()
+    assert source.sniff(escaped)
+    assert [r.id for r in source.parse(escaped)] == [r.id for r in source.parse(plain)]
 
 
 @pytest.mark.parametrize("cut", [0.5, 0.9])
