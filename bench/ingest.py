@@ -8,6 +8,12 @@ Figures:
   ingest_vs_parse_floor      sniff + parse + normalize (records built and validated)
                              against a bare lxml / json parse of the same bytes,
                              each side the best of --passes runs over the corpus.  target <= 3
+  validate_only_vs_parse_floor
+                             pydantic's validation alone of the finished records, rebuilt
+                             from their dumps (no parse, sniff or mapping), against the same
+                             floor: how much of the ingest the record model's validation
+                             accounts for (a mapper that reuses validated parts spends less)
+  both also per source, each document timed on its own (best of the passes per source)
   store_vs_core_executemany  the store's per-document transactions for those records
                              against raw SQLAlchemy Core executemany of the same rows,
                              one transaction per document, on the same database.   target <= 2
@@ -75,21 +81,19 @@ def samples(registry) -> list[tuple[str, bytes]]:
     return found
 
 
-def parse_floor(payloads: list[tuple[str, bytes]]) -> float:
-    start = time.perf_counter()
-    for _name, data in payloads:
-        floor_parse(data)
-    return time.perf_counter() - start
+def timed_by_source(owners: list[str], work) -> dict[str, float]:
+    """Seconds per source of ``work(i)`` over every document ``i`` (owners[i] reads it)."""
+    spent = dict.fromkeys(owners, 0.0)
+    clock = time.perf_counter
+    for i, owner in enumerate(owners):
+        start = clock()
+        work(i)
+        spent[owner] += clock() - start
+    return spent
 
 
-def sniff_parse_normalize(pipeline: Pipeline, payloads: list[tuple[str, bytes]]) -> float:
-    """Each document read as the pipeline reads it (a fresh Document: nothing cached), its
-    records built and validated, then let go."""
-    start = time.perf_counter()
-    for name, data in payloads:
-        doc = Document(data=data, name=name)
-        list(pipeline.sniff(doc).parse(doc))
-    return time.perf_counter() - start
+def best_by_source(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {owner: min(run[owner] for run in runs) for owner in runs[0]}
 
 
 def per_call(fn, rounds: int) -> float:
@@ -169,10 +173,32 @@ def main() -> None:
 
     # both sides the best of --passes runs over the whole corpus: on a shared machine one run
     # of either can be slowed by a neighbour, and the floor is the fastest the parser can go
-    floor = ingest = float("inf")
-    for _ in range(args.passes):
-        floor = min(floor, parse_floor(payloads))
-        ingest = min(ingest, sniff_parse_normalize(pipeline, payloads))
+    owners = [pipeline.sniff(Document(data=data, name=name)).name for name, data in payloads]
+    # what each document's records cost to validate alone, rebuilt from their dumps
+    dumps = []
+    for name, data in payloads:
+        doc = Document(data=data, name=name)
+        dumps.append([(type(item), item.model_dump(by_alias=True)) for item in pipeline.sniff(doc).parse(doc)])
+
+    def floor_one(i: int) -> None:
+        floor_parse(payloads[i][1])
+
+    def ingest_one(i: int) -> None:
+        # read as the pipeline reads it (a fresh Document: nothing cached), records built and validated
+        doc = Document(data=payloads[i][1], name=payloads[i][0])
+        list(pipeline.sniff(doc).parse(doc))
+
+    def validate_one(i: int) -> None:
+        for model, dump in dumps[i]:
+            model.model_validate(dump)
+
+    # each side the best of --passes runs over the whole corpus: on a shared machine one run
+    # of either can be slowed by a neighbour, and the floor is the fastest the parser can go
+    runs = [[timed_by_source(owners, work) for work in (floor_one, ingest_one, validate_one)]
+            for _ in range(args.passes)]
+    floor_by, ingest_by, validation_by = (best_by_source([run[k] for run in runs]) for k in range(3))
+    dumps.clear()  # the memory is needed for the store run
+    floor, ingest, validation = sum(floor_by.values()), sum(ingest_by.values()), sum(validation_by.values())
     store = core = 0.0
     n_items = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -219,12 +245,18 @@ def main() -> None:
     print(f"{len(payloads)} documents ({len(readable)} distinct samples; per source {by_source}), {n_items} items")
     print(f"raw parse floor (lxml/json): {floor:.2f} s   sniff+parse+normalize: {ingest:.2f} s "
           f"(each the best of {args.passes} passes)")
+    print(f"validation alone of the finished records: {validation:.2f} s")
+    print(f"{'per source':<18} {'ingest / floor':>14} {'validation / floor':>19}")
+    for owner in sorted(floor_by):
+        floor_of = floor_by[owner]
+        print(f"{owner:<18} {ingest_by[owner] / floor_of:>14.2f} {validation_by[owner] / floor_of:>19.2f}")
     print(f"store (ours):                {store:.2f} s   raw Core executemany:  {core:.2f} s "
           "(the raw run omits catalog rows and reuses our serialized JSON)")
     print(json.dumps({
         "documents": len(payloads),
         "items": n_items,
         "ingest_vs_parse_floor": round(ingest / floor, 2),
+        "validate_only_vs_parse_floor": round(validation / floor, 2),
         "store_vs_core_executemany": round(store / core, 2),
         "documents_per_second": round(len(payloads) / (ingest + store), 1),
     }))
