@@ -304,3 +304,15 @@ def test_docs_csv_example_gives_the_json_examples_rules(hub_store):
     result = import_articulations(hub_store, _docs_example("text"), college="CSV College", format="hub",
                                   name="rules.csv")
     assert (result.rules_new, result.rejected) == (5, [])
+
+
+def test_json_empty_strings_are_fields_not_given_as_csv_blanks_are(hub_store):
+    example = json.loads(_docs_example("json"))
+    blanked = json.loads(_docs_example("json"))
+    for rule in blanked["articulations"]:
+        for field in ("exhibit_start", "exhibit_end", "team_reviewed_date", "notes", "recency_years"):
+            rule.setdefault(field, "")
+    assert any(rule["exhibit_start"] == "" for rule in blanked["articulations"])
+    blank_rules, _ = read_hub(json.dumps(blanked).encode(), "blank.json")
+    rules, _ = read_hub(json.dumps(example).encode(), "rules.json")
+    assert blank_rules.rejected == [] and blank_rules.rules == rules.rules

@@ -162,8 +162,9 @@ class ArticulationSpec(BaseModel):
     @field_validator("exhibit_start", "exhibit_end", "team_reviewed_date", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
+        # runs before the blank-is-None validator (pydantic runs "before" validators last-defined first)
         if isinstance(value, str):
-            return parse_date(value.strip())
+            return parse_date(value.strip()) if value.strip() else None
         return value
 
     @field_validator("status", mode="before")
