@@ -272,10 +272,7 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
 
     Output and exit status as for `import`.
     """
-    import asyncio
-
-    from .fetching import iter_fetched
-    from .pipeline import Outcome, Pipeline
+    from .pipeline import Pipeline
     from .store import DEFAULT_HOLDER
 
     pairs = {}
@@ -291,21 +288,10 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
         raise click.UsageError(f"no source named {source!r} (sources: {known})")
     store = None if dry_run else _store(settings)
     pipeline = Pipeline(registry, settings, store)
-
-    def run(cb):
-        src = pipeline.source(source)
-
-        async def fetch_and_ingest():
-            # each document is stored as it arrives; an error later keeps the earlier ones
-            try:
-                async for document in iter_fetched(registry, settings, source, pairs):
-                    cb(pipeline.ingest(document, holder_id=holder or DEFAULT_HOLDER, dry_run=dry_run, source=src))
-            except PassportHubError as exc:
-                cb(Outcome(document=f"{source} {' '.join(query)}", source=source, error=exc))
-
-        asyncio.run(fetch_and_ingest())
-
-    outcomes = _run_ingest(run, None, as_json, "fetching")
+    outcomes = _run_ingest(
+        lambda cb: pipeline.fetch(source, pairs, holder_id=holder or DEFAULT_HOLDER, dry_run=dry_run, on_outcome=cb),
+        None, as_json, "fetching",
+    )
     if not as_json:
         _summary(outcomes, dry_run)
     sys.exit(1 if any(o.error for o in outcomes) else 0)

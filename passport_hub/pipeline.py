@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +54,12 @@ class Outcome:
         return {"error": {"document": self.document, "kind": str(self.error.kind), "message": self.error.user_message}}
 
 
+def named_document(data: bytes, name: str, *, origin: str = "upload") -> Document:
+    """A document whose media type is guessed from its name, as for a file on disk."""
+    media_type, _ = mimetypes.guess_type(Path(name).name)
+    return Document(data=data, name=name, media_type=media_type, origin=origin)
+
+
 def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
     """Files in the given paths; folders walked in sorted order, hidden files and notes
     (README, *.md) skipped."""
@@ -93,8 +99,7 @@ class Pipeline:
             raise TooLargeError(
                 f"{path}: {size:,} bytes is over the limit of {limit:,} bytes (PASSPORT_HUB_MAX_DOCUMENT_BYTES)"
             )
-        media_type, _ = mimetypes.guess_type(path.name)
-        return Document(data=path.read_bytes(), name=str(path), media_type=media_type, origin="file")
+        return named_document(path.read_bytes(), str(path), origin="file")
 
     def sniff(self, document: Document) -> CredentialSource:
         data = document.data
@@ -179,4 +184,39 @@ class Pipeline:
             outcomes.append(outcome)
             if on_outcome:
                 on_outcome(outcome)
+        return outcomes
+
+    def fetch(
+        self,
+        name: str,
+        query: Mapping[str, str],
+        *,
+        holder_id: str = DEFAULT_HOLDER,
+        dry_run: bool = False,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> list[Outcome]:
+        """Ask source ``name`` to fetch from its issuer and ingest each document as it arrives.
+        A failure of the fetch itself is the last outcome (its document: the source and the
+        query); the documents before it are kept. An unknown source raises ``NotFoundError``."""
+        import asyncio
+
+        from .fetching import iter_fetched  # the issuer client (httpx) only when fetching
+
+        source = self.source(name)
+        outcomes = []
+
+        def done(outcome: Outcome) -> None:
+            outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+
+        async def fetch_and_ingest() -> None:
+            try:
+                async for document in iter_fetched(self.registry, self.settings, name, query):
+                    done(self.ingest(document, holder_id=holder_id, dry_run=dry_run, source=source))
+            except PassportHubError as exc:
+                terms = " ".join(f"{key}={value}" for key, value in query.items())
+                done(Outcome(document=f"{name} {terms}", source=name, error=exc))
+
+        asyncio.run(fetch_and_ingest())
         return outcomes
