@@ -37,9 +37,11 @@ def test_import_and_cpl_commands(hub_env):
     assert r.exit_code == 0, r.output
     report = json.loads(r.output)
     assert [e["course"]["code"] for e in report["eligible"]] == ["BIO 45"]
+    assert report["eligible"][0]["earned_by"]["verification"] is None  # the JST was never verified
     r = runner.invoke(main, ["cpl", "--holder", "navy", "--college", COLLEGE], env=hub_env)
     assert r.exit_code == 0, r.output
     assert "BIO 45" in r.output and "not yet articulated here" in r.output and "NV-1406-0180 V01" in r.output
+    assert "issuer check" in r.output and "never checked" in r.output
     r = runner.invoke(main, ["cpl", "--holder", "navy", "--college", "Nowhere"], env=hub_env)
     assert r.exit_code == 1 and f"no articulations for college 'Nowhere' (colleges: {COLLEGE}); import them" in r.output
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,9 +15,10 @@ from passport_hub.cli import main
 from passport_hub.config import Settings
 from passport_hub.contract import Document
 from passport_hub.cpl import ArticulationRepo, cpl_for_holder, import_articulations, read_hub
+from passport_hub.cpl.matching import CplReport
 from passport_hub.errors import MalformedError, NotFoundError
 from passport_hub.loader import load_plugins
-from passport_hub.model import Achievement, CredentialRecord, Issuer, Source
+from passport_hub.model import Achievement, CredentialRecord, Issuer, Source, Verification
 from passport_hub.pipeline import Pipeline
 
 COLLEGE = "Fictional Coastal College"
@@ -316,3 +317,27 @@ def test_json_empty_strings_are_fields_not_given_as_csv_blanks_are(hub_store):
     blank_rules, _ = read_hub(json.dumps(blanked).encode(), "blank.json")
     rules, _ = read_hub(json.dumps(example).encode(), "rules.json")
     assert blank_rules.rejected == [] and blank_rules.rules == rules.rules
+
+
+def test_a_failed_or_revoked_issuer_check_turns_a_match_into_a_near_miss(hub):
+    before = cpl_for_holder(hub, "jordan", COLLEGE, as_of=AS_OF)
+    first_aid = next(e for e in before.eligible if e.course.code == "HLTH 10")
+    assert first_aid.earned_by.verification is None  # never verified: counted, and the report says so
+    [(pk, record)] = hub.record_rows("jordan", [first_aid.earned_by.record_id])
+    assert record.achievement.title == "Adult and Pediatric First Aid/CPR/AED"
+
+    def check(status: str, day: int) -> CplReport:
+        hub.add_verification(pk, Verification(status=status, checked_at=datetime(2026, 3, day, 12, tzinfo=UTC)))
+        return cpl_for_holder(hub, "jordan", COLLEGE, as_of=AS_OF)
+
+    verified = check("verified", 1)
+    assert next(e for e in verified.eligible if e.course.code == "HLTH 10").earned_by.verification == "verified"
+    failed = check("failed", 2)
+    assert "HLTH 10" not in {e.course.code for e in failed.eligible}
+    assert failed.total_units == before.total_units - 1
+    [miss] = [n for n in failed.near_misses if n.course.code == "HLTH 10"]
+    assert (miss.verification, miss.missing) == ("failed", ["the issuer check failed on 2026-03-02 (verify it again)"])
+    revoked = check("revoked", 3)
+    [miss] = [n for n in revoked.near_misses if n.course.code == "HLTH 10"]
+    assert miss.missing == ["the issuer reported the credential revoked on 2026-03-03"]
+    assert "HLTH 10" in {e.course.code for e in check("verified", 4).eligible}  # a new check that passes counts

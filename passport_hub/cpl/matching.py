@@ -2,7 +2,8 @@
 
 For every record and rule: does the rule name this credential (ACE id + version, or the
 exhibit version whose dates cover the record's dates; MAP exhibit; CTID; issuer + title)?
-If so, are its conditions met (status active, pay grade, skill level, recency)? Met →
+If so, are its conditions met (rule active; credential not revoked and its latest issuer check,
+if any, not failed; pay grade, skill level, recency)? Met →
 the college course is eligible; not met → a near-miss saying what is missing. A course is
 earned once however many credentials articulate to it. ACE credit recommendations that no
 rule at this college names are listed as "not yet articulated here".
@@ -39,6 +40,9 @@ class MatchOut(BaseModel):
     rule_id: int | None
     rule: str = Field(description="The credential as the articulation rule names it")
     reason: str
+    verification: str | None = Field(
+        None, description="The credential's latest issuer verification ('verified', 'unverifiable', ...); null "
+                          "when it was never verified. A failed or revoked one makes the match a near-miss.")
 
 
 class EligibleCourse(BaseModel):
@@ -58,6 +62,7 @@ class NearMiss(BaseModel):
     rule: str
     matched: str
     missing: list[str]
+    verification: str | None = None
 
 
 class CreditOut(BaseModel):
@@ -276,8 +281,14 @@ def _conditions(rule: Rule, facts: Facts, as_of: date) -> list[str]:
     if rule.status != "active":
         missing.append("the articulation is pending approval at this college" if rule.status == "pending"
                        else "the articulation is no longer active at this college")
+    verification = facts.record.verification
     if facts.record.status == "revoked":
         missing.append("the credential is revoked")
+    elif verification is not None and verification.status == "revoked":
+        missing.append(f"the issuer reported the credential revoked on {verification.checked_at:%Y-%m-%d}")
+    if verification is not None and verification.status == "failed":
+        # a credential the issuer did not confirm earns nothing until a new check passes
+        missing.append(f"the issuer check failed on {verification.checked_at:%Y-%m-%d} (verify it again)")
     if rule.min_pay_grade:
         have = pay_grade_rank(facts.pay_grade)
         if have is None:
@@ -329,7 +340,8 @@ def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college:
             named_here = True
             missing = _conditions(rule, facts, as_of)
             match = MatchOut(record_id=record.id, record_title=record.achievement.title, credential=facts.label(),
-                             rule_id=rule.id, rule=rule.credential_label(), reason=outcome.identity)
+                             rule_id=rule.id, rule=rule.credential_label(), reason=outcome.identity,
+                             verification=record.verification and record.verification.status)
             if missing:
                 near[rule.course_code].append(NearMiss(
                     course=_course(rule), missing=missing, matched=outcome.identity,
