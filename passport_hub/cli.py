@@ -704,11 +704,12 @@ def _cpl_print(report) -> None:
 
     console = _console()
     table = Table(title=f"{report.college}: courses {report.holder} is eligible for", title_justify="left")
-    for column in ("course", "title", "units", "earned by", "why", "also articulated by"):
+    for column in ("course", "title", "units", "earned by", "why", "issuer check", "also articulated by"):
         table.add_column(column, overflow="fold")
     for e in report.eligible:
         table.add_row(e.course.code, e.course.title or "-", "?" if e.units is None else f"{e.units:g}",
                       f"{e.earned_by.record_title} ({e.earned_by.credential})", e.earned_by.reason,
+                      e.earned_by.verification or "never checked",
                       "\n".join(f"{m.record_title} ({m.credential}): not counted again"
                                 for m in e.also_articulated_by))
     console.print(table)
