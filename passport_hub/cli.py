@@ -9,12 +9,13 @@ import json
 import os
 import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import PassportHubError
+from .errors import AmbiguousError, NotFoundError, PassportHubError
 
 
 class HubGroup(click.Group):
@@ -57,6 +58,16 @@ def _store(settings):
     from .store import Store
 
     return Store(settings.effective_database_url)
+
+
+@contextmanager
+def _lookup_errors():
+    """Records the user named that are not there (or not only one) are shown as click's "Error: ..."
+    like the other mistakes in a command line, not as an error kind."""
+    try:
+        yield
+    except (NotFoundError, AmbiguousError) as exc:
+        raise click.ClickException(exc.user_message) from None
 
 
 def _print_jsonl(obj) -> None:
@@ -193,11 +204,10 @@ def _summary(outcomes, dry_run: bool) -> None:
 
 
 def _holder_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from .store import HOLDER_ID_PATTERN
+    from .hub import HOLDER_ID_RULE, is_holder_id
 
-    if value is not None and not re.fullmatch(HOLDER_ID_PATTERN, value):
-        raise click.BadParameter(
-            "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 (as in the API's URLs)")
+    if value is not None and not is_holder_id(value):
+        raise click.BadParameter(HOLDER_ID_RULE)
     return value
 
 
@@ -367,26 +377,11 @@ def show(record_id: str, holder: str | None) -> None:
 
     RECORD_ID may be shortened to any unique beginning (as tables show it).
     """
-    store = _store(_settings())
-    found = store.find_record(*_owner(store, record_id, holder))
-    click.echo(json.dumps(found[1].to_json_dict(), indent=2, ensure_ascii=False))
+    from .hub import selected_rows
 
-
-def _owner(store, record_id: str, holder: str | None) -> tuple[str, str]:
-    """The (record id, holder) that ``record_id`` (whole, or a unique beginning) names; asks for
-    more of the id, or for --holder when several holders hold it."""
-    owners = store.record_owners(record_id, holder)
-    exact = [owner for owner in owners if owner[0] == record_id]
-    owners = exact or owners
-    if not owners:
-        raise click.ClickException(f"no record {record_id!r}" + (f" for holder {holder!r}" if holder else ""))
-    ids = sorted({rid for rid, _ in owners})
-    if len(ids) > 1:
-        raise click.ClickException(f"{record_id!r} begins several record ids ({', '.join(ids)}); give more of it")
-    if len(owners) > 1:
-        raise click.ClickException(
-            f"{owners[0][0]} is held by several holders ({', '.join(h for _, h in owners)}); add --holder")
-    return owners[0]
+    with _lookup_errors():
+        [(_pk, record)] = selected_rows(_store(_settings()), [record_id], holder, several_holders_hint="add --holder")
+    click.echo(json.dumps(record.to_json_dict(), indent=2, ensure_ascii=False))
 
 
 @main.command()
@@ -417,15 +412,14 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from .hub import selected_rows
     from .verify import verify_stored
 
     settings = _settings()
     registry = _registry(settings)
     store = _store(settings)
-    if record_ids:  # each names one holder's record, as for `show`
-        rows = [store.find_record(*owner) for owner in dict.fromkeys(_owner(store, i, holder) for i in record_ids)]
-    else:
-        rows = store.record_rows(holder)
+    with _lookup_errors():  # each id names one holder's record, as for `show`
+        rows = selected_rows(store, record_ids or None, holder, several_holders_hint="add --holder")
     if not rows:
         click.echo("No records to verify; import some first (passport-hub import PATH).", err=True)
         return
@@ -571,13 +565,13 @@ def export(holder: str, fmt: str, record_ids: tuple[str, ...], link: str | None,
     and clr one VC-JWT, issued and signed by the hub.
     """
     from .exports import export_records
-    from .exports.signing import Signer, unverified_credential
+    from .exports.signing import Signer
+    from .hub import export_items, schema_mismatch
 
     settings = _settings()
     signer = Signer.from_settings(settings)
-    items = _store(settings).records(holder, list(record_ids) or None)
-    if not items:
-        raise click.ClickException(f"no records for holder {holder!r}" + (" with those ids" if record_ids else ""))
+    with _lookup_errors():
+        items = export_items(_store(settings), holder, list(record_ids) or None)
     # a CLR, an LER-RS or a resume is one person's: say so rather than mix people silently.
     # Names are told apart by their words, so "SAMPLE, ALEX J" and "Alex Sample" are one name.
     names: dict[frozenset[str], str] = {}
@@ -592,14 +586,8 @@ def export(holder: str, fmt: str, record_ids: tuple[str, ...], link: str | None,
                    "presents them all as one person's. If they are different people, export each one's records "
                    "(by record id, or a holder per person).", err=True)
     document = export_records(items, fmt, link=link, issuer_url=base_url.rstrip("/"), signer=signer)
-    if validate:
-        from .exports.validate import errors
-
-        docs = [unverified_credential(d) if isinstance(d, str) else d
-                for d in (document if isinstance(document, list) else [document])]
-        problems = [e for d in docs for e in errors(d, fmt)]
-        if problems:
-            raise click.ClickException(f"the {fmt} export does not match its schema: " + "; ".join(problems[:5]))
+    if validate and (problem := schema_mismatch(document, fmt)):
+        raise click.ClickException(problem)
     click.echo(document if isinstance(document, str) else json.dumps(document, indent=2, ensure_ascii=False))
 
 

@@ -1,0 +1,237 @@
+"""The hub from Python: :class:`Hub` does what the CLI's commands do, with the same pieces.
+
+    from passport_hub import Hub
+
+    with Hub("sqlite:///passport.db") as hub:
+        hub.import_paths("transcripts/", holder="alex")
+        records = hub.records("alex")
+
+Also the steps the CLI shares with it: the holder id rule, resolving (shortened) record ids,
+the records an export is made of and checking it against its schema. The pipeline, the
+plugins, verification and exports are imported when first used, as in the CLI.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Iterable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings
+from .errors import AmbiguousError, NotFoundError, PassportHubError
+from .store import DEFAULT_HOLDER, HOLDER_ID_PATTERN, Store
+
+if TYPE_CHECKING:
+    from .loader import Registry
+    from .model import CredentialRecord, Verification
+    from .pipeline import Outcome, Pipeline
+
+#: :data:`~passport_hub.store.HOLDER_ID_PATTERN` in words
+HOLDER_ID_RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 (as in the API's URLs)"
+
+
+def is_holder_id(value: str) -> bool:
+    """Whether ``value`` can be a holder id (the service's URLs must be able to address it)."""
+    return re.fullmatch(HOLDER_ID_PATTERN, value) is not None
+
+
+def selected_rows(
+    store: Store, record_ids: Iterable[str] | None, holder: str | None = None, *,
+    several_holders_hint: str = "pass holder=...",
+) -> list[tuple[int, CredentialRecord]]:
+    """``(store key, record)`` of the records ``record_ids`` name, each once, or of every record of
+    ``holder`` (all holders' when ``None``) when ``record_ids`` is ``None``.
+
+    An id may be shortened to any unique beginning (as tables show it). ``NotFoundError`` when an id
+    names no record (of ``holder``); ``AmbiguousError`` when it begins several ids, or several holders
+    hold that record and ``holder`` does not say whose (``several_holders_hint`` says how to).
+    """
+    if record_ids is None:
+        return store.record_rows(holder)
+    owners = dict.fromkeys(_owner(store, record_id, holder, several_holders_hint) for record_id in record_ids)
+    return [store.find_record(*owner) for owner in owners]
+
+
+def _owner(store: Store, record_id: str, holder: str | None, several_holders_hint: str) -> tuple[str, str]:
+    owners = store.record_owners(record_id, holder)
+    exact = [owner for owner in owners if owner[0] == record_id]
+    owners = exact or owners
+    if not owners:
+        raise NotFoundError(f"no record {record_id!r}" + (f" for holder {holder!r}" if holder else ""))
+    ids = sorted({rid for rid, _ in owners})
+    if len(ids) > 1:
+        raise AmbiguousError(f"{record_id!r} begins several record ids ({', '.join(ids)}); give more of it")
+    if len(owners) > 1:
+        raise AmbiguousError(f"{owners[0][0]} is held by several holders ({', '.join(h for _, h in owners)}); "
+                             f"{several_holders_hint}")
+    return owners[0]
+
+
+def export_items(store: Store, holder: str, record_ids: list[str] | None) -> list[CredentialRecord]:
+    """The records an export of ``holder``'s is made of: those of ``record_ids``, or all when it
+    is ``None``. ``NotFoundError`` when there are none."""
+    items = store.records(holder, record_ids)
+    if not items:
+        raise NotFoundError(f"no records for holder {holder!r}" + (" with those ids" if record_ids is not None else ""))
+    return items
+
+
+def schema_mismatch(document: Any, fmt: str) -> str | None:
+    """What is wrong with an export of format ``fmt`` (signed credentials checked by their
+    content), or ``None`` when it matches the format's published JSON Schema."""
+    from .exports.signing import unverified_credential
+    from .exports.validate import errors
+
+    docs = [unverified_credential(d) if isinstance(d, str) else d
+            for d in (document if isinstance(document, list) else [document])]
+    problems = [e for d in docs for e in errors(d, fmt)]
+    return f"the {fmt} export does not match its schema: " + "; ".join(problems[:5]) if problems else None
+
+
+def _holder(holder: str) -> str:
+    if not is_holder_id(holder):
+        raise ValueError(f"holder id {holder!r}: {HOLDER_ID_RULE}")
+    return holder
+
+
+def _listed(values: str | os.PathLike | Iterable | None) -> list | None:
+    """One path or id as a list of one (a string is not a list of its characters)."""
+    if values is None:
+        return None
+    return [values] if isinstance(values, str | os.PathLike) else list(values)
+
+
+class Hub:
+    """A career-passport hub: import documents, fetch from issuers, list, verify and export records.
+
+    :param database_url: any SQLAlchemy URL; default ``PASSPORT_HUB_DATABASE_URL``, else
+        ``hub.db`` (SQLite) in ``PASSPORT_HUB_HOME`` (``~/.passport-hub``), as for the CLI.
+    :param settings: default ``Settings.from_env()`` (the environment and ``PASSPORT_HUB_CONFIG``).
+
+    Plugins are those installed (entry points), filtered by the settings, loaded on first use; the
+    database is opened (and migrated) on first use. ``close()`` (or leaving a ``with`` block)
+    releases its connections. Failures raise :class:`~passport_hub.errors.PassportHubError`
+    (e.g. ``NotFoundError``); a holder id no URL could address raises ``ValueError``.
+    ``verify`` and ``fetch`` run their own event loop: from async code, call them in a thread.
+    """
+
+    def __init__(self, database_url: str | None = None, *, settings: Settings | None = None):
+        if settings is None:
+            settings = Settings.from_env()
+        if database_url is not None:
+            settings = copy.copy(settings)  # the caller's settings stay as they were
+            settings.database_url = database_url
+        self.settings = settings
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the database connections (a later call opens them again)."""
+        store = self.__dict__.pop("_store", None)
+        if store is not None:
+            store.close()
+
+    @cached_property
+    def _registry(self) -> Registry:
+        from .loader import load_plugins
+
+        return load_plugins(self.settings)
+
+    @cached_property
+    def _store(self) -> Store:
+        return Store(self.settings.effective_database_url)
+
+    def _pipeline(self, dry_run: bool = False) -> Pipeline:
+        from .pipeline import Pipeline
+
+        return Pipeline(self._registry, self.settings, None if dry_run else self._store)
+
+    # -- plugins -------------------------------------------------------------------------------
+    def plugins(self) -> list[dict[str, Any]]:
+        """The installed plugins, as ``passport-hub plugins --json`` lists them (name, status,
+        sources, verifiers, error, each component's config schema...)."""
+        registry = self._registry
+        return [p.as_dict(registry) for p in registry.plugins]
+
+    # -- import --------------------------------------------------------------------------------
+    def import_paths(self, paths: str | os.PathLike | Iterable[str | os.PathLike], *, holder: str = DEFAULT_HOLDER,
+                     dry_run: bool = False) -> list[Outcome]:
+        """Import files and folders (walked recursively in sorted order; hidden files and notes
+        such as README or ``*.md`` skipped): one :class:`~passport_hub.pipeline.Outcome` per
+        document, each stored in one transaction. A document that fails is an outcome with an
+        ``error``; the others are stored. ``dry_run`` reads and stores nothing."""
+        from .pipeline import iter_paths
+
+        holder = _holder(holder)
+        return self._pipeline(dry_run).ingest_paths(iter_paths(_listed(paths)), holder_id=holder, dry_run=dry_run)
+
+    def import_document(self, data: bytes, name: str, *, holder: str = DEFAULT_HOLDER) -> Outcome:
+        """Import one document given as bytes; ``name`` (a file name) names it in outcomes and
+        errors, and its extension tells its type as for a file."""
+        from .pipeline import named_document
+
+        holder = _holder(holder)
+        return self._pipeline().ingest(named_document(data, name), holder_id=holder)
+
+    def fetch(self, source: str, /, *, holder: str = DEFAULT_HOLDER, dry_run: bool = False,
+              **params: str) -> list[Outcome]:
+        """Ask ``source`` to fetch documents from its issuer (``params``: its query, e.g.
+        ``certificate_id="02AK63B"``) and import them as they arrive. A failed fetch is the last
+        outcome, with its ``error``. ``NotFoundError`` when no source has that name."""
+        holder = _holder(holder)
+        return self._pipeline(dry_run).fetch(source, params, holder_id=holder, dry_run=dry_run)
+
+    # -- records -------------------------------------------------------------------------------
+    def records(self, holder: str | None = None) -> list[CredentialRecord]:
+        """Stored records in import order, each with its newest verification; every holder's
+        when ``holder`` is ``None``. ``NotFoundError`` for a holder that has imported nothing."""
+        if holder is not None and not self._store.holder_exists(holder):
+            raise NotFoundError(f"no holder {holder!r}")
+        return self._store.records(holder)
+
+    def record(self, record_id: str, holder: str | None = None) -> CredentialRecord:
+        """One record, by its id or a unique beginning of it. ``NotFoundError`` when there is
+        none; ``AmbiguousError`` when the beginning fits several, or several holders hold the
+        record and ``holder`` does not say whose."""
+        [(_pk, record)] = selected_rows(self._store, [record_id], holder)
+        return record
+
+    def verify(self, record_ids: str | Iterable[str] | None = None, *,
+               holder: str | None = None) -> dict[str, Verification]:
+        """Verify stored records now with every installed verifier (all of ``holder``'s, every
+        holder's when ``holder`` is ``None``, or those ``record_ids`` name, resolved as by
+        :meth:`record`); each result is stored as the record's newest verification.
+        Returns record id → :class:`~passport_hub.model.Verification`."""
+        import asyncio
+
+        from .verify import verify_stored
+
+        store = self._store
+        rows = selected_rows(store, _listed(record_ids), holder)
+        return asyncio.run(verify_stored(self._registry, self.settings, store, rows))
+
+    # -- export --------------------------------------------------------------------------------
+    def export(self, holder: str, format: str, record_ids: str | Iterable[str] | None = None, *,
+               link: str | None = None, base_url: str = "", validate: bool = True) -> Any:
+        """A holder's records (or those of ``record_ids``) as ``ob3`` (a list: one Open Badges 3.0
+        credential per record), ``clr``, ``ler-rs`` or ``json-resume`` (a dict), as
+        ``passport-hub export`` prints it: with a signing key configured, ``ob3`` is a list of
+        VC-JWT strings and ``clr`` one. ``link``: a verification link to put in it; ``base_url``:
+        the hub's public URL. ``NotFoundError`` when there are no such records; checked against
+        the format's JSON Schema unless ``validate`` is false."""
+        from .exports import export_records
+        from .exports.signing import Signer
+
+        signer = Signer.from_settings(self.settings)
+        items = export_items(self._store, holder, _listed(record_ids))
+        document = export_records(items, format, link=link, issuer_url=base_url.rstrip("/"), signer=signer)
+        if validate and (problem := schema_mismatch(document, format)):
+            raise PassportHubError(problem)
+        return document
