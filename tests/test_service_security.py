@@ -45,7 +45,8 @@ def test_other_holders_share_tokens_and_random_tokens(hub):
         ]:
             r = c.request(method, path, headers=b, json=body)
             missing = c.request(method, path.replace(alice, "h_0000000000000000"), headers=b, json=body)
-            assert r.status_code == 404 and r.json() == missing.json() == {"detail": "holder not found"}, path
+            assert r.status_code == 404, path
+            assert r.json() == missing.json() == {"detail": "holder not found", "kind": "not_found"}, path
         # Bob cannot share Alice's record from his own account either
         r = c.post(f"/holders/{bob}/shares", headers=b, json={"record_ids": [rec["id"]]})
         assert r.status_code == 404

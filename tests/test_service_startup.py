@@ -57,13 +57,15 @@ def test_admin_endpoints_say_when_no_admin_key_is_configured(hub_db_url, tmp_pat
             refused = client.post("/holders", headers=headers)
             assert refused.status_code == 401 and refused.json()["detail"].startswith(no_key)
         # endpoints a holder may use do not mention the admin key
-        assert client.get("/catalog").json() == {"detail": "a valid admin API key or holder token is required"}
+        assert client.get("/catalog").json() == {"detail": "a valid admin API key or holder token is required",
+                                                 "kind": "auth"}
     # with a key configured, a wrong key learns nothing about it
     keyed = Settings.from_env({**env, "PASSPORT_HUB_ADMIN_API_KEY": "admin-key-for-tests"})
     with TestClient(create_app(keyed)) as client:
         refused = client.post("/holders", headers={"Authorization": "Bearer guessed-admin-key"})
         assert refused.status_code == 401
-        assert refused.json() == {"detail": "a valid admin API key or holder token is required"}
+        assert refused.json() == {"detail": "a valid admin API key or holder token is required", "kind": "auth"}
         holder = client.post("/holders", headers={"Authorization": "Bearer admin-key-for-tests"}).json()
         forbidden = client.get("/plugins", headers={"Authorization": f"Bearer {holder['token']}"})
-        assert forbidden.status_code == 403 and forbidden.json() == {"detail": "this needs the admin API key"}
+        assert forbidden.status_code == 403
+        assert forbidden.json() == {"detail": "this needs the admin API key", "kind": "auth"}

@@ -2,47 +2,26 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi import FastAPI
 
 from .. import __version__
 from ..config import Settings
-from ..errors import ConfigError, ErrorKind, PassportHubError
+from ..errors import ConfigError
 from ..exports.signing import Signer
 from ..loader import Registry, component_config_errors, load_plugins
 from ..pipeline import Pipeline
 from ..store import Store
+from .http_errors import install_error_handlers
 from .limits import BodyLimitMiddleware, ControlCharacterMiddleware
 from .repo import ServiceRepo
-
-log = logging.getLogger("passport_hub.service")
 
 #: re-verify a shared record on view when its latest verification is older than this
 SHARE_VERIFY_MAX_AGE_ENV = "PASSPORT_HUB_SHARE_VERIFY_MAX_AGE"
 DEFAULT_SHARE_VERIFY_MAX_AGE = 60.0
-
-STATUS_FOR_KIND = {
-    ErrorKind.CONFIG: 400,
-    ErrorKind.AUTH: 502,
-    ErrorKind.TRANSIENT: 503,
-    ErrorKind.RATE_LIMITED: 503,
-    ErrorKind.UPSTREAM: 502,
-    ErrorKind.MALFORMED: 422,
-    ErrorKind.UNRECOGNIZED: 422,
-    ErrorKind.AMBIGUOUS: 422,
-    ErrorKind.UNSAFE: 422,
-    ErrorKind.TOO_LARGE: 413,
-    ErrorKind.NOT_FOUND: 404,
-    ErrorKind.UNAVAILABLE: 503,
-    ErrorKind.SYSTEM: 500,
-}
 
 
 @dataclass
@@ -108,30 +87,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_document_bytes)
     app.add_middleware(ControlCharacterMiddleware)
 
-    @app.exception_handler(PassportHubError)
-    async def hub_error(request: Request, exc: PassportHubError):
-        status = STATUS_FOR_KIND.get(ErrorKind(exc.kind), 500)
-        if status == 500:
-            log.error("error on %s %s: %s", request.method, request.url.path, exc.internal_message)
-        return JSONResponse({"detail": exc.user_message, "kind": str(exc.kind)}, status_code=status)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError):
-        problems = []
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            problems.append(f"{where}: {err.get('msg')}")
-        return JSONResponse({"detail": "invalid request: " + "; ".join(problems[:10]), "errors": problems[:50]},
-                            status_code=422)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception):
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse({"detail": "internal error; the request was not completed"}, status_code=500)
+    install_error_handlers(app)
 
     from .cpl import router as cpl_router
     from .routes_admin import router as admin_router

@@ -7,8 +7,9 @@ import re
 from urllib.parse import unquote
 
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .http_errors import error_response
 
 #: non-upload bodies (JSON) are small
 JSON_BODY_LIMIT = 1024 * 1024
@@ -46,7 +47,10 @@ class BodyLimitMiddleware:
                 except ValueError:
                     declared = -1
                 if declared > limit:
-                    await _reject(send, limit)
+                    # the body is never read, so the connection cannot carry another request
+                    too_large = BodyTooLarge(limit)
+                    response = error_response(too_large.status_code, too_large.detail, headers={"Connection": "close"})
+                    await response(scope, receive, send)
                     return
         seen = 0
 
@@ -60,17 +64,6 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, limited, send)
-
-
-async def _reject(send: Send, limit: int) -> None:
-    import json
-
-    body = json.dumps({"detail": f"request body is over the limit of {limit:,} bytes",
-                       "kind": "too_large"}).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -90,7 +83,7 @@ class ControlCharacterMiddleware:
         if scope["type"] == "http":
             query = unquote(scope.get("query_string", b"").decode("latin-1"))
             if _CONTROL.search(scope.get("path", "")) or _CONTROL.search(query):
-                response = JSONResponse({"detail": "control characters are not allowed in URLs"}, status_code=400)
+                response = error_response(400, "control characters are not allowed in URLs")
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

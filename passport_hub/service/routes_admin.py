@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from .. import __version__
+from ..errors import UnrecognizedError
 from .auth import Principal, admin, principal
 from .schemas import HolderCreate, HolderCreated, HolderInfo
 
@@ -76,7 +77,7 @@ async def import_catalog(request: Request, _: Principal = Depends(admin)) -> dic
     )
     entries = [i for i in outcome.items if isinstance(i, CatalogEntry)]
     if not entries:
-        raise HTTPException(422, f"{document.name}: no catalog entries in this document")
+        raise UnrecognizedError(f"{document.name}: no catalog entries in this document")
     return {"document": document.name, "sha256": outcome.sha256, "source": outcome.source,
             "new": outcome.new, "existing": outcome.existing, "entries": [e.to_json_dict() for e in entries]}
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from ..dates import parse_datetime
 from ..model import CredentialRecord, Verification
 from .auth import holder_access
+from .http_errors import error_response
 from .repo import SharedRow
 from .schemas import ShareCreate, ShareCreated, ShareSummary
 from .sharepage import gone_page, not_found_page, share_page
@@ -163,7 +164,7 @@ async def _view(request: Request, token: str, as_html: bool):
         message = _gone_message(info)
         if as_html:
             return HTMLResponse(gone_page(message), status_code=410)
-        return JSONResponse({"detail": message, "state": info.state(now)}, status_code=410)
+        return error_response(410, message, state=info.state(now))
     max_age = state.share_verify_max_age
     latest: dict[int, dict | None] = {}
     stale: list[SharedRow] = []

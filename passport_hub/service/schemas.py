@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ..errors import ErrorKind
 
 MAX_SHARE_SECONDS = 365 * 24 * 3600
 DEFAULT_SHARE_SECONDS = 7 * 24 * 3600
@@ -91,3 +94,27 @@ class ShareSummary(BaseModel):
     state: str
     cpl_college: str | None = None
     record_ids: list[str]
+
+
+class RequestErrorKind(StrEnum):
+    """Kinds of error about the HTTP request itself; the hub's own kinds (not_found, auth,
+    too_large, system, ...) are :class:`passport_hub.errors.ErrorKind`."""
+
+    INVALID_REQUEST = "invalid_request"
+    CONFLICT = "conflict"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    GONE = "gone"
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers in JSON (the share pages answer theirs in HTML)."""
+
+    # extras a kind may bring besides those below stay in the body, as the schema allows
+    model_config = ConfigDict(extra="allow")
+
+    detail: str = Field(description="What went wrong, for people.")
+    kind: ErrorKind | RequestErrorKind = Field(
+        description="What went wrong, for programs. `auth` is about the caller's token on a 401 or 403, and about "
+                    "the hub's own credentials, refused by an issuer, on a 502.")
+    errors: list[str] | None = Field(None, description="`invalid_request` (422): each invalid field and why.")
+    state: Literal["revoked", "expired"] | None = Field(None, description="`gone` (410): why the link stopped working.")
