@@ -15,7 +15,7 @@ from ..exports.signing import Signer
 from ..loader import Registry, component_config_errors, load_plugins
 from ..pipeline import Pipeline
 from ..store import Store
-from .http_errors import install_error_handlers
+from .http_errors import APP_ERRORS, error_responses, install_error_handlers
 from .limits import BodyLimitMiddleware, ControlCharacterMiddleware
 from .repo import ServiceRepo
 
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
             "token (returned once by `POST /holders`). Share links (`/shares/{token}`) need no header."
         ),
         lifespan=lifespan,
+        responses=error_responses(*APP_ERRORS),
     )
     app.state.hub = state
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_document_bytes)

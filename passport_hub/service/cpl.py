@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from ..cpl import ArticulationRepo, CplReport, cpl_for_holder, import_articulations
 from .auth import Principal, admin, holder_access
+from .http_errors import error_responses
 from .routes_admin import UPLOAD_BODY
 from .uploads import read_upload
 
@@ -27,18 +28,19 @@ COLLEGE = Query(..., min_length=1, max_length=200, description="The college whos
 COLLEGE_PATH = Path(..., min_length=1, max_length=200, description="The college's name")
 
 
-@router.get("/holders/{holder_id}/cpl", response_model=CplReport,
+@router.get("/holders/{holder_id}/cpl", response_model=CplReport, responses=error_responses(401, 404, 422),
             summary="College courses the holder's credentials earn at a college (holder or admin)")
 def holder_cpl(request: Request, college: str = COLLEGE, holder_id: str = Depends(holder_access)) -> CplReport:
     return cpl_for_holder(request.app.state.hub.store, holder_id, college)
 
 
-@router.get("/colleges", summary="Colleges with articulation rules (admin)")
+@router.get("/colleges", responses=error_responses(401, 403), summary="Colleges with articulation rules (admin)")
 def colleges(request: Request, _: Principal = Depends(admin)) -> list[dict[str, Any]]:
     return ArticulationRepo(request.app.state.hub.store).colleges()
 
 
-@router.get("/colleges/{college}/articulations", summary="A college's articulation rules (admin)")
+@router.get("/colleges/{college}/articulations", responses=error_responses(401, 403, 404, 422),
+            summary="A college's articulation rules (admin)")
 def college_rules(request: Request, college: str = COLLEGE_PATH, _: Principal = Depends(admin)) -> dict[str, Any]:
     name, rules = ArticulationRepo(request.app.state.hub.store).rules(college)
     return {"college": name, "articulations": [
@@ -54,6 +56,7 @@ def college_rules(request: Request, college: str = COLLEGE_PATH, _: Principal = 
 
 
 @router.post("/colleges/{college}/articulations", status_code=201, openapi_extra=UPLOAD_BODY,
+             responses=error_responses(401, 403, 413, 415, 422),
              summary="Import articulation rules for a college: MAP template or hub format (admin)")
 async def import_rules(request: Request, college: str = COLLEGE_PATH,
                        format: Literal["map", "hub"] | None = Query(None, description="Default: detected"),

@@ -1,7 +1,8 @@
 """The API's one error shape, ``{"detail", "kind", ...extras}`` (:class:`~.schemas.ErrorBody`).
 
 :func:`error_body` builds every error answer: the exception handlers installed here, the
-request-limit middleware and the share view's 410 alike.
+request-limit middleware and the share view's 410 alike. :func:`error_responses` documents,
+per operation, the statuses it answers that way.
 """
 
 from __future__ import annotations
@@ -89,3 +90,53 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception):
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_response(500, "internal error; the request was not completed")
+
+
+#: the OpenAPI description of each status, naming the kinds it comes with
+DESCRIPTIONS: dict[int | str, str] = {
+    400: "Bad request: control characters in the URL or a malformed multipart body (`invalid_request`), "
+         "or asking a source for what it cannot do (`config`)",
+    401: "No valid admin API key or holder token (`auth`)",
+    403: "This needs the admin API key, not a holder token (`auth`)",
+    404: "Not found (`not_found`): no such holder, record, share, source or college; a holder the token "
+         "may not act for is not found either",
+    409: "Conflicts with what is stored, e.g. sharing a revoked credential (`conflict`)",
+    410: "The share link was revoked or expired (`gone`; `state` says which)",
+    413: "The body or the document is over its size limit (`too_large`)",
+    415: "The document was not uploaded as multipart/form-data (`unsupported_media_type`)",
+    422: "Invalid parameters or body (`invalid_request`; `errors` lists each problem), or a document "
+         "the hub cannot use (`malformed`, `unrecognized`, `ambiguous`, `unsafe`)",
+    500: "An unexpected error (`system`); the request was not completed",
+    502: "The issuer failed (`upstream`) or refused the hub's own credentials (`auth`)",
+    503: "The issuer is unavailable (`transient`, `unavailable`) or rate-limits the hub (`rate_limited`)",
+    "default": "Any other error (such as 405 for a method the path does not have), in the same shape",
+}
+
+#: errors any request can get (middleware and handlers outside the routes): the app's default `responses`;
+#: a `default` also keeps FastAPI from adding its own 422 body where no 422 is listed
+APP_ERRORS = (400, 500, "default")
+
+_WWW_AUTHENTICATE = {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}}
+_PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
+def error_responses(*statuses: int | str, pages: tuple[int, ...] = ()) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=``: each of ``statuses`` answers an :class:`ErrorBody`; those in ``pages``
+    answer an HTML page instead when the caller asks for HTML."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        responses[status] = {"model": ErrorBody, "description": DESCRIPTIONS[status]}
+        if status == 401:
+            responses[status]["headers"] = _WWW_AUTHENTICATE
+        if status in pages:
+            responses[status]["content"] = _PAGE
+    return responses
+
+
+def page_responses(pages: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` of a route that answers HTML: ``pages`` (status → description) answer
+    a page. The app's errors still answer JSON: they are restated by reference, since ``model=``
+    would document them in the route's media type."""
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    return {**{status: {"description": DESCRIPTIONS[status], "content": body} for status in APP_ERRORS},
+            **{status: {"description": description, "content": _PAGE} for status, description in pages.items()}}

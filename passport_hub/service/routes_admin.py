@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from .. import __version__
 from ..errors import UnrecognizedError
 from .auth import Principal, admin, principal
+from .http_errors import error_responses
 from .schemas import HolderCreate, HolderCreated, HolderInfo
 
 router = APIRouter()
@@ -25,26 +26,30 @@ def health(request: Request) -> dict[str, Any]:
         1 for p in state.registry.plugins if p.status == "loaded")}
 
 
-@router.get("/plugins", tags=["service"], summary="Installed plugins (same rows as `passport-hub plugins --json`)")
+@router.get("/plugins", tags=["service"], responses=error_responses(401, 403),
+            summary="Installed plugins (same rows as `passport-hub plugins --json`)")
 def plugins(request: Request, _: Principal = Depends(admin)) -> list[dict[str, Any]]:
     registry = request.app.state.hub.registry
     return [p.as_dict(registry) for p in registry.plugins]
 
 
 @router.post("/holders", status_code=201, tags=["holders"], response_model=HolderCreated,
+             responses=error_responses(401, 403, 413, 422),
              summary="Create a holder account (admin); the token is returned once")
 def create_holder(request: Request, body: HolderCreate | None = None, _: Principal = Depends(admin)) -> HolderCreated:
     holder_id, token = request.app.state.hub.repo.create_holder(body.display_name if body else None)
     return HolderCreated(id=holder_id, token=token, display_name=body.display_name if body else None)
 
 
-@router.get("/holders", tags=["holders"], response_model=list[HolderInfo], summary="List holder accounts (admin)")
+@router.get("/holders", tags=["holders"], response_model=list[HolderInfo], responses=error_responses(401, 403, 422),
+            summary="List holder accounts (admin)")
 def list_holders(request: Request, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**9),
                  _: Principal = Depends(admin)) -> list[dict]:
     return request.app.state.hub.repo.holders(limit, offset)
 
 
-@router.get("/catalog", tags=["catalog"], summary="Search the approved-credentials catalog (admin or holder)")
+@router.get("/catalog", tags=["catalog"], responses=error_responses(401, 422),
+            summary="Search the approved-credentials catalog (admin or holder)")
 def catalog(request: Request, q: str | None = Query(None, max_length=200, description="Words of a title or issuer"),
             limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9),
             _: Principal = Depends(principal)) -> dict[str, Any]:
@@ -64,6 +69,7 @@ UPLOAD_BODY = {
 
 
 @router.post("/catalog/documents", status_code=201, tags=["catalog"], openapi_extra=UPLOAD_BODY,
+             responses=error_responses(401, 403, 413, 415, 422),
              summary="Import registry (CTDL) data into the catalog (admin)")
 async def import_catalog(request: Request, _: Principal = Depends(admin)) -> dict[str, Any]:
     from ..model import CatalogEntry

@@ -9,11 +9,13 @@ from fastapi.concurrency import run_in_threadpool
 
 from ..model import CredentialRecord, Kind
 from .auth import holder_access
+from .http_errors import error_responses
 from .routes_admin import UPLOAD_BODY
 from .schemas import FetchRequest, HolderInfo, IngestResult, VerifyRequest
 from .uploads import ingest_only, read_upload
 
-router = APIRouter(tags=["holders"])
+#: every route here looks up the holder its path names, for a holder token or the admin key
+router = APIRouter(tags=["holders"], responses=error_responses(401, 404, 422))
 
 RECORDS_ONLY = ("holds registry catalog data, not a holder's credential; "
                 "an admin imports it with POST /catalog/documents")
@@ -36,7 +38,8 @@ def get_holder(request: Request, holder_id: str = Depends(holder_access)) -> dic
 
 
 @router.post("/holders/{holder_id}/documents", status_code=201, response_model=IngestResult,
-             openapi_extra=UPLOAD_BODY, summary="Upload a document (multipart `file`); returns its records")
+             openapi_extra=UPLOAD_BODY, responses=error_responses(413, 415),
+             summary="Upload a document (multipart `file`); returns its records")
 async def upload_document(request: Request, holder_id: str = Depends(holder_access)) -> IngestResult:
     state = request.app.state.hub
     document = await read_upload(request, state.settings.max_document_bytes)
@@ -45,6 +48,7 @@ async def upload_document(request: Request, holder_id: str = Depends(holder_acce
 
 
 @router.post("/holders/{holder_id}/fetch", status_code=201, response_model=list[IngestResult],
+             responses=error_responses(413, 502, 503),
              summary="Ask a source to fetch documents from its issuer, then import them")
 async def fetch(request: Request, body: FetchRequest, holder_id: str = Depends(holder_access)) -> list[IngestResult]:
     from ..fetching import fetch_documents
@@ -84,7 +88,8 @@ def delete_record(request: Request, record_id: str, holder_id: str = Depends(hol
     return Response(status_code=204)
 
 
-@router.post("/holders/{holder_id}/verify", summary="Verify records now (stored as history)")
+@router.post("/holders/{holder_id}/verify", responses=error_responses(413),
+             summary="Verify records now (stored as history)")
 async def verify(request: Request, body: VerifyRequest | None = None,
                  holder_id: str = Depends(holder_access)) -> dict[str, Any]:
     from ..verify import verify_stored

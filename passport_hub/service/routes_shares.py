@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from ..dates import parse_datetime
 from ..model import CredentialRecord, Verification
 from .auth import holder_access
-from .http_errors import error_response
+from .http_errors import error_response, error_responses, page_responses
 from .repo import SharedRow
 from .schemas import ShareCreate, ShareCreated, ShareSummary
 from .sharepage import gone_page, not_found_page, share_page
@@ -26,6 +26,7 @@ NOT_FOUND = "share link not found"
 
 
 @router.post("/holders/{holder_id}/shares", status_code=201, response_model=ShareCreated, tags=["shares"],
+             responses=error_responses(401, 404, 409, 413, 422),
              summary="Share selected records through a link that expires")
 def create_share(request: Request, body: ShareCreate, holder_id: str = Depends(holder_access)) -> ShareCreated:
     state = request.app.state.hub
@@ -64,6 +65,7 @@ def create_share(request: Request, body: ShareCreate, holder_id: str = Depends(h
 
 
 @router.get("/holders/{holder_id}/shares", response_model=list[ShareSummary], tags=["shares"],
+            responses=error_responses(401, 404, 422),
             summary="The holder's shares (tokens are never shown again)")
 def list_shares(request: Request, holder_id: str = Depends(holder_access)) -> list[dict]:
     now = datetime.now(UTC)
@@ -71,6 +73,7 @@ def list_shares(request: Request, holder_id: str = Depends(holder_access)) -> li
 
 
 @router.get("/holders/{holder_id}/shares/{share_id}", response_model=ShareSummary, tags=["shares"],
+            responses=error_responses(401, 404, 422),
             summary="One share")
 def get_share(request: Request, share_id: str, holder_id: str = Depends(holder_access)) -> dict:
     info = request.app.state.hub.repo.share(holder_id, share_id)
@@ -80,6 +83,7 @@ def get_share(request: Request, share_id: str, holder_id: str = Depends(holder_a
 
 
 @router.delete("/holders/{holder_id}/shares/{share_id}", status_code=204, response_class=Response, tags=["shares"],
+               responses=error_responses(401, 404, 422),
                summary="Revoke a share: its link answers 410 from now on")
 def revoke_share(request: Request, share_id: str, holder_id: str = Depends(holder_access)) -> Response:
     if not request.app.state.hub.repo.revoke_share(holder_id, share_id):
@@ -230,6 +234,7 @@ def _wants_html(request: Request, fmt: str | None) -> bool:
 
 
 @router.get("/shares/{token}.html", tags=["shares"], response_class=HTMLResponse,
+            responses=page_responses({404: "No such share link", 410: "The share link was revoked or expired"}),
             summary="The shared records as a web page (no login)")
 async def view_share_html(request: Request, token: str):
     return await _view(request, token, True)
@@ -237,7 +242,7 @@ async def view_share_html(request: Request, token: str):
 
 @router.get("/shares/{token}", tags=["shares"],
             summary="The shared records with fresh verification (JSON; HTML with Accept or ?format=html)",
-            responses={410: {"description": "the link was revoked or expired"}, 404: {"description": "unknown link"}})
+            responses=error_responses(404, 410, 422, pages=(404, 410)))
 async def view_share(request: Request, token: str,
                      format: Literal["json", "html"] | None = Query(None, description="json (default) or html")):
     return await _view(request, token, _wants_html(request, format))

@@ -1,0 +1,188 @@
+"""Every error answers one shape, {"detail", "kind", ...}, and the OpenAPI document says so."""
+
+from __future__ import annotations
+
+import httpx
+import jsonschema
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from hub_server import ADMIN_KEY, DATA, running_hub
+
+from passport_hub.config import Settings
+from passport_hub.service import auth, cpl, routes_admin, routes_holders, routes_shares
+from passport_hub.service.app import create_app
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
+BADGE = DATA / "wgu_aws_cloud_devops.ob3.unsigned.json"
+LIMIT = 50_000
+ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
+
+
+def _error_body_validator(spec: dict) -> jsonschema.Draft202012Validator:
+    """ErrorBody as the served document defines it (its $refs resolved within that document)."""
+    return jsonschema.Draft202012Validator({**ERROR_BODY, "components": spec["components"]})
+
+
+def _documented_error(spec: dict, method: str, template: str, status: int) -> dict:
+    return spec["paths"][template][method.lower()]["responses"][str(status)]["content"]["application/json"]["schema"]
+
+
+def test_every_kind_of_error_answers_the_documented_shape(hub_db_url, tmp_path):
+    with running_hub(hub_db_url, tmp_path, PASSPORT_HUB_MAX_DOCUMENT_BYTES=str(LIMIT)) as base, \
+            httpx.Client(base_url=base, timeout=30) as c:
+        spec = c.get("/openapi.json").json()
+        validator = _error_body_validator(spec)
+        # the schema is strict enough to fail: kind is required and one of the documented ones
+        assert not validator.is_valid({"detail": "holder not found"})
+        assert not validator.is_valid({"detail": "holder not found", "kind": "nonsense"})
+
+        r = c.post("/holders", headers=ADMIN)
+        holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+        with open(BADGE, "rb") as fh:
+            [record] = c.post(f"/holders/{holder}/documents", headers=me, files={"file": ("b.json", fh)}).json()[
+                "records"]
+        share = c.post(f"/holders/{holder}/shares", headers=me, json={"record_ids": [record["id"]]}).json()
+        assert c.delete(f"/holders/{holder}/shares/{share['id']}", headers=me).status_code == 204
+        docs, fetch = f"/holders/{holder}/documents", f"/holders/{holder}/fetch"
+
+        def streamed():  # no Content-Length: the limit is found while the body streams in
+            yield b"--abc\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\n"
+            for _ in range(200):
+                yield b"x" * 1024
+
+        # (method, URL, the operation's path template, request options, status, kind)
+        cases = [
+            ("GET", "/holders/h_0000000000000000", "/holders/{holder_id}", {"headers": ADMIN}, 404, "not_found"),
+            ("GET", "/holders", "/holders", {"headers": {"Authorization": "Bearer phh_not-a-token"}}, 401, "auth"),
+            ("GET", "/holders", "/holders", {}, 401, "auth"),
+            ("GET", "/holders", "/holders", {"headers": me}, 403, "auth"),
+            ("GET", f"/holders/{holder}/records?kind=nonsense", "/holders/{holder_id}/records", {"headers": me},
+             422, "invalid_request"),
+            ("POST", f"/holders/{holder}/shares", "/holders/{holder_id}/shares",
+             {"headers": me | {"Content-Type": "application/json"}, "content": b"{not json"}, 422, "invalid_request"),
+            ("POST", "/holders", "/holders", {"headers": ADMIN, "json": {"display_name": "x" * (1024 * 1024)}},
+             413, "too_large"),
+            ("POST", docs, "/holders/{holder_id}/documents",
+             {"headers": me, "files": {"file": ("big.json", b"{" + b" " * (LIMIT + 70_000) + b"}")}}, 413, "too_large"),
+            ("POST", docs, "/holders/{holder_id}/documents",
+             {"headers": me | {"Content-Type": "multipart/form-data; boundary=abc"}, "content": streamed()},
+             413, "too_large"),
+            ("POST", docs, "/holders/{holder_id}/documents",
+             {"headers": me, "files": {"file": ("big.json", b"{" + b" " * (LIMIT + 10) + b"}")}}, 413, "too_large"),
+            ("POST", docs, "/holders/{holder_id}/documents", {"headers": me, "json": {"file": "x"}},
+             415, "unsupported_media_type"),
+            ("POST", docs, "/holders/{holder_id}/documents",
+             {"headers": me | {"Content-Type": "multipart/form-data"}, "content": b"--x\r\n"}, 400, "invalid_request"),
+            ("POST", docs, "/holders/{holder_id}/documents", {"headers": me, "files": {"other": ("a.json", b"{}")}},
+             422, "invalid_request"),
+            ("POST", docs, "/holders/{holder_id}/documents",
+             {"headers": me, "files": {"file": ("junk.bin", b"\x00\x01 not a credential")}}, 422, "unrecognized"),
+            ("GET", f"/shares/{share['token']}", "/shares/{token}", {}, 410, "gone"),
+            ("GET", "/shares/phs_unknown", "/shares/{token}", {}, 404, "not_found"),
+            # PassportHubErrors: their own kinds
+            ("POST", fetch, "/holders/{holder_id}/fetch", {"headers": me, "json": {"source": "nope"}}, 404,
+             "not_found"),
+            ("POST", fetch, "/holders/{holder_id}/fetch", {"headers": me, "json": {"source": "etranscript"}}, 400,
+             "config"),
+            # answered before any route: by the middleware or by Starlette's routing
+            ("GET", f"/holders/{holder}/records?q=%00", "/holders/{holder_id}/records", {"headers": me},
+             400, "invalid_request"),
+            ("DELETE", "/health", None, {}, 405, "invalid_request"),
+            ("GET", "/no/such/path", None, {}, 404, "not_found"),
+        ]
+        for method, url, template, options, status, kind in cases:
+            r = c.request(method, url, **options)
+            assert r.status_code == status, (method, url, r.text)
+            body = r.json()
+            assert body["kind"] == kind and body["detail"], (method, url, body)
+            validator.validate(body)
+            if template:
+                assert _documented_error(spec, method, template, status) == ERROR_BODY, (method, template, status)
+
+        # the extras, and the headers that go with some statuses
+        r = c.get("/holders", headers={"Authorization": "Bearer phh_not-a-token"})
+        assert r.headers["WWW-Authenticate"] == "Bearer"
+        assert r.json() == {"detail": "a valid admin API key or holder token is required", "kind": "auth"}
+        r = c.get(f"/holders/{holder}/records", headers=me, params={"kind": "nonsense"})
+        assert r.json()["detail"].startswith("invalid request: query.kind: ")
+        assert [e.split(":")[0] for e in r.json()["errors"]] == ["query.kind"]
+        r = c.get(f"/shares/{share['token']}")
+        assert r.json()["state"] == "revoked" and "revoked by the holder" in r.json()["detail"]
+        assert set(r.json()) == {"detail", "kind", "state"}
+        r = c.post("/holders", headers=ADMIN, json={"display_name": "x" * (1024 * 1024)})
+        assert r.json()["detail"] == "request body is over the limit of 1,048,576 bytes"
+        assert r.headers["connection"] == "close"
+        assert "GET" in c.delete("/health").headers["allow"]
+
+
+@pytest.fixture
+def app(hub_db_url, tmp_path):
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
+                                  "PASSPORT_HUB_ADMIN_API_KEY": ADMIN_KEY})
+    return create_app(settings)
+
+
+def _operations(spec: dict):
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            yield method.upper(), path, operation
+
+
+def _needs(route: APIRoute, dependency) -> bool:
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dep = pending.pop()
+        if dep.call is dependency:
+            return True
+        pending.extend(dep.dependencies)
+    return False
+
+
+def test_authenticated_operations_document_401_and_only_they_do(app):
+    with TestClient(app) as client:
+        spec = client.get("/openapi.json").json()
+    routes = [route for module in (routes_admin, routes_holders, routes_shares, cpl) for route in module.router.routes]
+    admin_only = {(method, route.path) for route in routes if isinstance(route, APIRoute) and _needs(route, auth.admin)
+                  for method in route.methods}
+    assert ("GET", "/plugins") in admin_only and ("POST", "/holders") in admin_only
+    authenticated = set()
+    for method, path, operation in _operations(spec):
+        responses = operation["responses"]
+        if operation.get("security"):
+            authenticated.add((method, path))
+            assert _documented_error(spec, method, path, 401) == ERROR_BODY, (method, path)
+            assert "WWW-Authenticate" in responses["401"]["headers"], (method, path)
+        else:
+            assert "401" not in responses and "403" not in responses, (method, path)
+        assert ("403" in responses) == ((method, path) in admin_only), (method, path)
+        if "403" in responses:
+            assert _documented_error(spec, method, path, 403) == ERROR_BODY
+    public = {(m, p) for m, p, _op in _operations(spec)} - authenticated
+    assert public == {("GET", "/health"), ("GET", "/ns/passport-hub-v1.jsonld"), ("GET", "/shares/{token}"),
+                      ("GET", "/shares/{token}.html")}
+    assert len(authenticated) > 20
+
+
+def test_operations_with_input_document_422_and_no_other_error_shape(app):
+    with TestClient(app) as client:
+        spec = client.get("/openapi.json").json()
+    # FastAPI's own 422 body ({"detail": [...]}) is not what the API answers: it is documented nowhere
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for method, path, operation in _operations(spec):
+        responses = operation["responses"]
+        if "requestBody" in operation or any(p["in"] == "query" for p in operation.get("parameters", ())):
+            assert _documented_error(spec, method, path, 422) == ERROR_BODY, (method, path)
+        if "{holder_id}" in path:
+            assert _documented_error(spec, method, path, 404) == ERROR_BODY, (method, path)
+        for status in ("400", "500", "default"):
+            assert responses[status]["content"]["application/json"]["schema"] == ERROR_BODY, (method, path, status)
+        for status, response in responses.items():
+            if status.startswith(("4", "5")) and "application/json" in response.get("content", {}):
+                assert response["content"]["application/json"]["schema"] == ERROR_BODY, (method, path, status)
+    # the share page answers its own 404 and 410 in HTML, and claims no 422: any token is a lookup
+    page = spec["paths"]["/shares/{token}.html"]["get"]["responses"]
+    assert set(page["404"]["content"]) == set(page["410"]["content"]) == {"text/html"}
+    assert "422" not in page
+    view = spec["paths"]["/shares/{token}"]["get"]["responses"]
+    assert set(view["410"]["content"]) == {"application/json", "text/html"}
