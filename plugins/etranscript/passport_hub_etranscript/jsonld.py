@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from passport_hub.contract import Document
+
 FORMAT = "PESC JSON-LD transcript (draft)"
 _CURIE = re.compile(r"^pesc[A-Za-z]*:(.+)$")
 _SKIP = frozenset({"offeredBy", "school", "inProgram", "hasCourse", "hasPart", "student", "source",
@@ -85,10 +87,9 @@ def _graph(data: Any) -> tuple[dict[str, dict[str, Any]], list[tuple[dict[str, A
     return nodes, [(node, _types(node)) for node in typed]
 
 
-def is_jsonld_transcript(data: Any) -> bool:
-    """Does :func:`jsonld_transcripts` find a transcript here? (for ``sniff``: nothing is shaped)"""
-    graph = _graph(data)
-    return graph is not None and any("CollegeTranscript" in types for _node, types in graph[1])
+def document_transcripts(document: Document) -> list[tuple[str, dict[str, Any]]] | None:
+    """:func:`jsonld_transcripts` of a JSON document, once: ``sniff`` finds them, ``parse`` maps them."""
+    return document.memo("etranscript.jsonld", lambda: jsonld_transcripts(document.json()))
 
 
 def jsonld_transcripts(data: Any) -> list[tuple[str, dict[str, Any]]] | None:

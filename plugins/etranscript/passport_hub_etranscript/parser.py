@@ -811,9 +811,9 @@ def _json_transcripts(document: Document) -> list[tuple[Any, _Reading, str, str,
     transcripts = transcripts_in_json(data)
     reading = JSON
     if transcripts is None:
-        from .jsonld import jsonld_transcripts
+        from .jsonld import document_transcripts
 
-        transcripts = jsonld_transcripts(data)
+        transcripts = document_transcripts(document)
         if transcripts is None:
             raise UnrecognizedError(f"{document.name}: JSON is not a PESC CollegeTranscript rendering")
         reading = SHAPED

@@ -41,9 +41,9 @@ class EtranscriptSource(CredentialSource):
                 raw = document.data
                 if b"CollegeTranscript" not in raw and not _ESCAPED_ASCII_LETTER.search(raw):
                     return False
-                from .jsonld import is_jsonld_transcript
+                from .jsonld import document_transcripts
 
-                return is_jsonld_transcript(data)
+                return document_transcripts(document) is not None
             from passport_hub.xmlsafe import has_doctype, root_local_name
 
             data = document.data
