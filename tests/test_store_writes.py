@@ -122,6 +122,28 @@ def test_a_copy_that_adds_an_expiry_updates_the_record_and_the_same_copy_again_d
             hub_store.records("jordan")[0].expires_on.isoformat()) == (1, "2010-01-01")
 
 
+def test_an_update_takes_the_later_documents_provenance_whole_so_the_record_still_verifies(hub_env):
+    """A badge first read inside a CLR, then from its own file: the record points at the later
+    file, with that file's locator (none), not at the CLR's path inside the new file."""
+    from plugin_samples import plugin_sample
+
+    from passport_hub import Hub
+
+    clr, badge = plugin_sample("open_badges", "clr/clr20-simple.json"), plugin_sample(
+        "open_badges", "ob3/ob30-simple-err-expired.json")
+    with Hub() as hub:
+        [alone] = hub.import_paths(badge, holder="alone")
+        alone_verdict = hub.verify(holder="alone")
+        [first] = hub.import_paths(clr, holder="jordan")
+        [later] = hub.import_paths(badge, holder="jordan")
+        assert (first.new, later.updated) == (1, 1)
+        [record] = hub.records("jordan")
+        assert record.source.locator is None and record.source.document_sha256 == later.sha256
+        assert record.source == hub.records("alone")[0].source
+        assert [v.status for v in hub.verify(holder="jordan").values()] == [
+            v.status for v in alone_verdict.values()] == ["expired"]
+
+
 # -- a hub's own export, imported back -------------------------------------------------------
 
 @pytest.mark.parametrize("signed", [False, True])

@@ -264,6 +264,8 @@ def merge_records(stored: dict, later: dict) -> CredentialRecord | None:
     merged = _fill(later, stored)
     if {k: v for k, v in merged.items() if k != "source"} == {k: v for k, v in stored.items() if k != "source"}:
         return None
+    # whole, not filled in: a locator left over from the earlier document would point into the later one
+    merged["source"] = later["source"]
     return CredentialRecord.model_validate(merged)
 
 
