@@ -133,3 +133,18 @@ def test_fetching_switched_off_by_config(httpserver):
     checks = _verify_via_http(httpserver.url_for("/lists/7"), config)
     assert by_name(checks)["not_revoked"].status == "not_checked"
     assert httpserver.log == []
+
+
+def test_the_bundled_unsigned_clr_sample_fails_well_formed_for_its_undefined_schema_type():
+    """1EdTech's clr20/simple-noproof.json (an input to their signing tests) names its
+    credentialSchema type ``JsonSchemaValidator2020``, a term none of its contexts defines: the
+    held badge is malformed JSON-LD (the record's verification: ``failed``); nothing else is checked."""
+    path = next(p for p in OpenBadgesSource.sample_documents() if p.name == "clr20-simple-noproof.json")
+    rec, data = record_and_bytes(path)
+    assert rec.achievement.title == "Achievement 1"
+    checks = run(OpenBadgesVerifier(), rec, data)
+    by = by_name(checks)
+    assert (by["well_formed"].status, by["well_formed"].detail) == (
+        "failed", "unsafe_jsonld: relative @type 'JsonSchemaValidator2020' (term not defined by any context)")
+    assert by["signature"].detail == "skipped: the credential is malformed"
+    assert verdict(checks) == "malformed"  # the record's verification: failed
