@@ -327,7 +327,9 @@ class Engine:
                 f"expired: The credential has expired (expiration date or validUntil was {cred.get(end_field)}).",
             )
         else:
-            ended = _check("not_expired", "passed", f"current: valid until {cred.get(end_field) or 'no expiry'}")
+            until = cred.get(end_field)
+            ended = _check("not_expired", "passed",
+                           f"current: valid until {until}" if until else "current: no expiry date")
         return [begun, ended]
 
     # -- status lists -------------------------------------------------------------------------

@@ -62,6 +62,7 @@ def test_clr_held_record_is_verified_with_its_container():
     assert by["signature"].detail.startswith("valid: DataIntegrityProof/eddsa-rdfc-2022 by https://example.com/")
     assert by["clr_container"].status == "passed"
     assert by["clr_container"].detail == "valid: the ClrCredential http://example.edu/credentials/3732 is valid"
+    assert by["not_expired"].detail == "current: no expiry date"
     rec, data = record_and_bytes(VC / "ob30-spec-examples/clrCredential-unsigned.json")
     by = by_name(run(OpenBadgesVerifier(), rec, data))
     assert by["clr_container"].status == "not_checked"
