@@ -551,7 +551,8 @@ def serve(host: str, port: int, log_level: str) -> None:
 @main.command()
 @click.option("--holder", required=True, metavar="ID", callback=_holder_id, help="Whose records to export.")
 @click.option("--format", "fmt", required=True, type=click.Choice(["ob3", "clr", "ler-rs", "json-resume"]))
-@click.option("--record", "record_ids", multiple=True, metavar="ID", help="Only these records (repeatable).")
+@click.option("--record", "record_ids", multiple=True, metavar="ID",
+              help="Only these records (repeatable; an ID may be shortened as for `show`).")
 @click.option("--link", default=None, help="A verification link (e.g. a share link) to put in the export.")
 @click.option("--base-url", default="", help="The hub's public URL (issuer id of CLR / LER-RS, extension context).")
 @click.option("--validate/--no-validate", default=True, show_default=True,
@@ -563,6 +564,9 @@ def export(holder: str, fmt: str, record_ids: tuple[str, ...], link: str | None,
     Exports are unsigned (pair them with a share link for verification) unless a signing key
     is configured (PASSPORT_HUB_SIGNING_KEY_FILE): then ob3 prints a JSON array of VC-JWTs
     and clr one VC-JWT, issued and signed by the hub.
+
+    A --record ID that names none of the holder's records, or begins several, is an error
+    (exit status 1, as for `verify`).
     """
     from .exports import export_records
     from .exports.signing import Signer

@@ -71,9 +71,11 @@ def _owner(store: Store, record_id: str, holder: str | None, several_holders_hin
 
 
 def export_items(store: Store, holder: str, record_ids: list[str] | None) -> list[CredentialRecord]:
-    """The records an export of ``holder``'s is made of: those of ``record_ids``, or all when it
-    is ``None``. ``NotFoundError`` when there are none."""
-    items = store.records(holder, record_ids)
+    """The records an export of ``holder``'s is made of: those ``record_ids`` name (in that order,
+    resolved by :func:`selected_rows`: an id that names none of ``holder``'s records is a
+    ``NotFoundError``, one that begins several an ``AmbiguousError``), or all when it is ``None``.
+    ``NotFoundError`` when there are none."""
+    items = [record for _pk, record in selected_rows(store, record_ids, holder)]
     if not items:
         raise NotFoundError(f"no records for holder {holder!r}" + (" with those ids" if record_ids is not None else ""))
     return items
@@ -224,8 +226,10 @@ class Hub:
         credential per record), ``clr``, ``ler-rs`` or ``json-resume`` (a dict), as
         ``passport-hub export`` prints it: with a signing key configured, ``ob3`` is a list of
         VC-JWT strings and ``clr`` one. ``link``: a verification link to put in it; ``base_url``:
-        the hub's public URL. ``NotFoundError`` when there are no such records; checked against
-        the format's JSON Schema unless ``validate`` is false."""
+        the hub's public URL. ``record_ids`` are resolved as by :meth:`record` among ``holder``'s
+        records: ``NotFoundError`` for an id that names none of them (or when there are none),
+        ``AmbiguousError`` for one that begins several. Checked against the format's JSON Schema
+        unless ``validate`` is false."""
         from .exports import export_records
         from .exports.signing import Signer
 

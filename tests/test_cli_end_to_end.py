@@ -269,3 +269,28 @@ def test_demo_imports_every_plugins_samples_and_a_second_run_adds_nothing(hub_en
     assert "0 new item(s)" in again.output and "updated from a later document" not in again.output
     assert "(already stored: from an earlier demo" in again.output
     assert len(jsonl(runner.invoke(main, ["records", "--holder", "local", "--json"]).stdout)) == len(stored)
+
+
+def test_export_resolves_record_ids_as_verify_does(hub_env, samples):
+    """Every --record names one of the holder's records: a bogus id is an error naming it (not
+    dropped), and an id shortened as tables show it works, as for `show` and `verify`."""
+    transcript = next(p for p in samples["etranscript"] if p.endswith("sacramento-city-college_unprefixed-root.json"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["import", "--holder", "maria", transcript]).exit_code == 0
+    stored = jsonl(runner.invoke(main, ["records", "--holder", "maria", "--json"]).stdout)
+    algebra = next(r["id"] for r in stored if r["achievement"]["title"] == "Intermediate Algebra")
+    export = ["export", "--holder", "maria", "--format", "json-resume"]
+
+    bogus = runner.invoke(main, [*export, "--record", algebra, "--record", "rec_bogus"])
+    unknown_to_verify = runner.invoke(main, ["verify", "rec_bogus", "--holder", "maria"])
+    assert bogus.exit_code == unknown_to_verify.exit_code == 1
+    assert bogus.stderr == "Error: no record 'rec_bogus' for holder 'maria'\n" and bogus.stdout == ""
+
+    short = runner.invoke(main, [*export, "--record", algebra[:12]])
+    assert short.exit_code == 0, short.output
+    [course] = json.loads(short.stdout)["education"]
+    assert (course["x-passport-credentialId"], course["institution"], course["score"]) == (
+        algebra, "Sacramento City College", "B")
+
+    several = runner.invoke(main, [*export, "--record", "rec_"])
+    assert several.exit_code == 1 and "Error: 'rec_' begins several record ids (" in several.stderr

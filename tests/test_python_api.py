@@ -149,6 +149,22 @@ def test_export_is_the_document_the_cli_prints(hub):
         hub.export("john", "ob3", [])
 
 
+def test_export_resolves_record_ids_as_record_does(hub):
+    hub.import_paths(TRANSCRIPT, holder="alex")
+    records = hub.records("alex")
+    course = algebra(records)
+    with pytest.raises(NotFoundError, match="^no record 'rec_bogus' for holder 'alex'$"):
+        hub.export("alex", "ob3", ["rec_bogus", course.id])  # not the valid one alone
+    with pytest.raises(AmbiguousError, match="'rec_' begins several record ids"):
+        hub.export("alex", "ob3", "rec_")
+    [credential] = hub.export("alex", "ob3", course.id[:12])  # shortened, as tables show ids
+    assert credential["credentialSubject"]["achievement"]["name"] == "Intermediate Algebra"
+    # in the order named (the last imported first), each once
+    named = hub.export("alex", "ob3", [records[-1].id, course.id[:12], course.id])
+    assert [c["credentialSubject"]["achievement"]["name"] for c in named] == [
+        "Client-side Web Scripting", "Intermediate Algebra"]
+
+
 def test_plugins_are_the_rows_the_cli_lists(hub):
     rows = json.loads(json.dumps(hub.plugins()))
     assert rows == json.loads(cli("plugins", "--json").stdout)
