@@ -72,11 +72,14 @@ def has_markers(data: bytes) -> bool:
 def looks_like_answer(data: bytes) -> bool:
     """Sniff: an HTML page or fragment with one of the :data:`MARKERS`.
 
-    A document whose first element is not an HTML element (an XML transcript, say) or that is
-    not 8-bit text is no lookup answer; both are told from the head, without scanning the
+    A document that does not start with markup (source code quoting the markers, say), whose
+    first element is not an HTML element (an XML transcript) or that is not 8-bit text is no
+    lookup answer; both are told from the head, without scanning the
     document (the source has already set JSON aside)."""
     head = data[:4096]
     if b"\x00" in head:  # UTF-16 (or binary): the ASCII markers cannot be in it
+        return False
+    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):  # a page starts with markup, not with text or code
         return False
     tag = _first_tag(head)
     if tag is not None and tag not in _HTML_TAGS:

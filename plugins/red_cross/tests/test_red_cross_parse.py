@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from passport_hub_red_cross.facts import result_value
 from passport_hub_red_cross.ids import cert_id_from_url, delivery_format, normalize_cert_id
+from passport_hub_red_cross.lookup_html import has_markers
 from passport_hub_red_cross.source import RedCrossSource
 
 from passport_hub.contract import Document
@@ -229,6 +230,9 @@ def test_sniff_claims_only_red_cross_documents():
         assert src.sniff(doc(name)), name
     assert not src.sniff(Document(b'{"a": 1}', name="x.json"))
     assert not src.sniff(Document(b"<html><body>hello</body></html>", name="x.html"))
+    # the plugin's own source quotes the page's markers, but is no page
+    code = Path(has_markers.__code__.co_filename).read_bytes()
+    assert has_markers(code) and not src.sniff(Document(code, name="lookup_html.py"))
 
 
 def test_certificate_ids_and_links():
