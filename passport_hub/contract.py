@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ from pydantic import BaseModel, ConfigDict
 
 from .errors import MalformedError, PassportHubError
 from .model import CatalogEntry, Check, CredentialRecord
+
+#: an object, or an array whose first item starts like a JSON value: a TOML or INI file's
+#: ``[section]`` is no JSON (matched in place: stripping would copy the whole document)
+_JSON_START = re.compile(rb'(?:\xef\xbb\xbf)?[ \t\r\n]*(?:\{|\[[ \t\r\n]*[\[{"\-0-9tfn\]])')
 
 if TYPE_CHECKING:
     from .http import IssuerClient
@@ -101,7 +106,7 @@ class Document:
         return self.data[:size]
 
     def looks_like_json(self) -> bool:
-        return self.data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
+        return _JSON_START.match(self.data) is not None
 
     def looks_like_pdf(self) -> bool:
         return self.data[:1024].lstrip().startswith(b"%PDF-")

@@ -73,3 +73,12 @@ def test_has_doctype_finds_a_declaration_behind_comments_in_every_encoding(encod
     assert has_doctype((prolog + '<!doctype r [<!ENTITY a "b">]><r>&a;</r>').encode(encoding))
     assert has_doctype((prolog + '<!ENTITY a "b"><r/>').encode(encoding))
     assert not has_doctype((prolog + "<r>hi! <![CDATA[<!x>]]></r>").encode(encoding))
+
+
+@pytest.mark.parametrize("data, is_json", [
+    (b'{"a": 1}', True), (b"\xef\xbb\xbf\n  [\n  {\"a\": 1}]", True), (b"[]", True), (b"[ -1.5, 2]", True),
+    (b'["x"]', True), (b"[true]", True), (b"[[1]]", True),
+    (b'[project]\nname = "x"\n', False), (b"[section]\nkey=value\n", False), (b"<a/>", False), (b"", False),
+])
+def test_looks_like_json_only_where_a_json_value_starts(data, is_json):
+    assert Document(data, name="x").looks_like_json() is is_json
