@@ -44,6 +44,8 @@ class EtranscriptSource(CredentialSource):
                 from .jsonld import document_transcripts
 
                 return document_transcripts(document) is not None
+            if not document.looks_like_xml():  # e.g. code or notes that quote a hostile transcript
+                return False
             from passport_hub.xmlsafe import has_doctype, root_local_name
 
             data = document.data

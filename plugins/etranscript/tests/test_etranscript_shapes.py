@@ -104,6 +104,10 @@ def test_sniff_reads_the_root_tag_and_parse_parses_once(monkeypatch):
         b"CollegeTranscript", b"HighSchoolTranscript"), name="hs.xml")
     assert not source.sniff(other)
     assert calls == [document.name]
+    # text that quotes a DOCTYPE-bearing transcript is not one (only XML is claimed to be refused as unsafe)
+    quoted = b'HOSTILE = """<!DOCTYPE CollegeTranscript [<!ENTITY x SYSTEM "file:///etc/passwd">]>"""\n'
+    assert not source.sniff(Document(quoted, name="fixtures.py"))
+    assert source.sniff(Document(quoted.split(b'"""')[1] + b"<CollegeTranscript>&x;</CollegeTranscript>", name="x.xml"))
 
 
 def test_a_jsonld_transcript_spelt_with_escapes_is_still_recognized():
