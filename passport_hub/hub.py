@@ -14,6 +14,7 @@ plugins, verification and exports are imported when first used, as in the CLI.
 from __future__ import annotations
 
 import copy
+import errno
 import os
 import re
 from collections.abc import Iterable
@@ -116,7 +117,8 @@ class Hub:
     Plugins are those installed (entry points), filtered by the settings, loaded on first use; the
     database is opened (and migrated) on first use. ``close()`` (or leaving a ``with`` block)
     releases its connections. Failures raise :class:`~passport_hub.errors.PassportHubError`
-    (e.g. ``NotFoundError``); a holder id no URL could address raises ``ValueError``.
+    (e.g. ``NotFoundError``); a holder id no URL could address raises ``ValueError``, a path to
+    import that does not exist ``FileNotFoundError``.
     ``verify`` and ``fetch`` run their own event loop: from async code, call them in a thread.
     """
 
@@ -168,11 +170,20 @@ class Hub:
         """Import files and folders (walked recursively in sorted order; hidden files and notes
         such as README or ``*.md`` skipped): one :class:`~passport_hub.pipeline.Outcome` per
         document, each stored in one transaction. A document that fails is an outcome with an
-        ``error``; the others are stored. ``dry_run`` reads and stores nothing."""
+        ``error``; the others are stored. ``dry_run`` reads and stores nothing.
+
+        A path that does not exist raises ``FileNotFoundError`` before anything is read (the CLI's
+        usage error); a folder without documents gives no outcomes (``[]``)."""
         from .pipeline import iter_paths
 
         holder = _holder(holder)
-        return self._pipeline(dry_run).ingest_paths(iter_paths(_listed(paths)), holder_id=holder, dry_run=dry_run)
+        paths = _listed(paths)
+        # all checked before any is read: a mistyped path (the caller's mistake, not a document
+        # that failed) imports nothing, as the CLI refuses its arguments
+        for path in paths:
+            if not os.path.exists(path):
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), os.fspath(path))
+        return self._pipeline(dry_run).ingest_paths(iter_paths(paths), holder_id=holder, dry_run=dry_run)
 
     def import_document(self, data: bytes, name: str, *, holder: str = DEFAULT_HOLDER) -> Outcome:
         """Import one document given as bytes; ``name`` (a file name) names it in outcomes and

@@ -87,6 +87,23 @@ def test_a_bad_document_is_an_outcome_with_its_error_kind_as_the_cli_reports_it(
     assert len(hub.records("wallet")) == 7  # the good document's records, the cut one's none
 
 
+def test_a_missing_path_raises_before_anything_is_imported_and_an_empty_folder_gives_no_outcomes(hub, tmp_path):
+    missing = tmp_path / "transcipt.json"
+    with pytest.raises(FileNotFoundError) as raised:
+        hub.import_paths([TRANSCRIPT, missing])
+    assert (raised.value.errno, raised.value.filename) == (2, str(missing))
+    assert hub.records() == []  # the transcript before it was not imported either
+    assert cli("import", str(missing)).exit_code == 2  # the CLI's usage error
+
+    # nothing to import is no error: the hidden file and the note are skipped, as by the CLI
+    empty = tmp_path / "downloads"
+    (empty / ".cache").mkdir(parents=True)
+    (empty / ".cache" / "badge.json").write_bytes(TRANSCRIPT.read_bytes())
+    (empty / "README.md").write_text("notes")
+    assert hub.import_paths(empty) == [] and hub.records() == []
+    assert "no documents found under" in cli("import", str(empty)).stderr  # a person is told
+
+
 def test_records_and_record_give_the_transcripts_values(hub):
     hub.import_paths(TRANSCRIPT, holder="john")
     records = hub.records("john")
