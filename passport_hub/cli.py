@@ -219,7 +219,11 @@ holder_filter_option = click.option(
     "--holder", default=None, metavar="ID", callback=_holder_id,
     help="Only this holder's records (default: every holder's).",
 )
-dry_run_option = click.option("--dry-run", is_flag=True, help="Parse and print, store nothing.")
+dry_run_option = click.option(
+    "--dry-run", is_flag=True,
+    help="Read the documents, store nothing: the summary (on stderr) counts what was read; "
+         "with --json, the records are printed (on stdout).",
+)
 json_option = click.option(
     "--json", "as_json", is_flag=True,
     help="One JSON object per line: each record / catalog entry, and {\"error\": ...} per failed document.",

@@ -294,3 +294,18 @@ def test_export_resolves_record_ids_as_verify_does(hub_env, samples):
 
     several = runner.invoke(main, [*export, "--record", "rec_"])
     assert several.exit_code == 1 and "Error: 'rec_' begins several record ids (" in several.stderr
+
+
+def test_dry_run_help_says_where_the_summary_and_the_records_go(hub_env, samples):
+    transcript = next(p for p in samples["etranscript"] if p.endswith("sacramento-city-college_unprefixed-root.json"))
+    runner = CliRunner()
+    summary = runner.invoke(main, ["import", transcript, "--dry-run"])
+    assert summary.exit_code == 0 and summary.stdout == ""
+    assert "dry run: nothing stored" in summary.stderr
+    assert "1 document(s): 1 read, 0 failed; 7 new item(s), 0 already stored" in summary.stderr
+    printed = runner.invoke(main, ["import", transcript, "--dry-run", "--json"])
+    assert {line["holder"]["name"] for line in jsonl(printed.stdout)} == {"John Doe"} and printed.stderr == ""
+
+    text = " ".join(runner.invoke(main, ["import", "--help"]).stdout.split())
+    assert ("--dry-run Read the documents, store nothing: the summary (on stderr) counts what was read; "
+            "with --json, the records are printed (on stdout).") in text
