@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -309,3 +311,13 @@ def test_dry_run_help_says_where_the_summary_and_the_records_go(hub_env, samples
     text = " ".join(runner.invoke(main, ["import", "--help"]).stdout.split())
     assert ("--dry-run Read the documents, store nothing: the summary (on stderr) counts what was read; "
             "with --json, the records are printed (on stdout).") in text
+
+
+def test_the_readme_summary_of_export_names_every_option_its_help_shows():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    summary = readme.split("## The command line", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    line = summary.split("passport-hub export ", 1)[1].split("\npassport-hub ", 1)[0]
+    options = [param for param in main.commands["export"].params if isinstance(param, click.Option)]
+    flags = [option.opts + option.secondary_opts for option in options]
+    assert [names for names in flags if not any(name in line for name in names)] == []
+    assert len(flags) == 6 and "--base-url URL" in line and "--no-validate" in line
