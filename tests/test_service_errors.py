@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import jsonschema
 import pytest
@@ -12,6 +14,7 @@ from hub_server import ADMIN_KEY, DATA, running_hub
 from passport_hub.config import Settings
 from passport_hub.service import auth, cpl, routes_admin, routes_holders, routes_shares
 from passport_hub.service.app import create_app
+from passport_hub.testing.loopback import LoopbackIssuer, Reply
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 BADGE = DATA / "wgu_aws_cloud_devops.ob3.unsigned.json"
@@ -186,3 +189,73 @@ def test_operations_with_input_document_422_and_no_other_error_shape(app):
     assert "422" not in page
     view = spec["paths"]["/shares/{token}"]["get"]["responses"]
     assert set(view["410"]["content"]) == {"application/json", "text/html"}
+
+
+NO_MATCH = Path(__file__).resolve().parent.parent / "plugins" / "red_cross" / "tests" / "data" / \
+    "lookup_certnumber_no_match.html"
+
+
+def test_a_document_or_issuer_answer_naming_no_credential_is_422_and_404_stays_a_missing_holder(hub_db_url, tmp_path):
+    # the Red Cross lookup's no-match answer: uploaded as a saved page, and answered by the issuer to a fetch
+    no_match = NO_MATCH.read_bytes()
+    with LoopbackIssuer([Reply(200, body=no_match, content_type="text/html")]) as issuer:
+        settings = Settings.from_env({
+            "PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
+            "PASSPORT_HUB_ADMIN_API_KEY": ADMIN_KEY, "PASSPORT_HUB_ALLOW_PRIVATE_HOSTS": "1",
+            "PASSPORT_HUB_RED_CROSS_LOOKUP_URL": issuer.url("/lookup")})
+        with TestClient(create_app(settings)) as c:
+            r = c.post("/holders", headers=ADMIN)
+            holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+
+            r = c.post(f"/holders/{holder}/documents", headers=me, files={"file": (NO_MATCH.name, no_match)})
+            assert (r.status_code, r.json()) == (422, {
+                "detail": "lookup_certnumber_no_match.html: the Red Cross lookup found no certificate for this search",
+                "kind": "not_found"})
+            r = c.post(f"/holders/{holder}/fetch", headers=me,
+                       json={"source": "red_cross", "query": {"certificate_id": "0SYN0A1"}})
+            assert (r.status_code, r.json()) == (422, {
+                "detail": "red_cross_lookup_0SYN0A1.html: the Red Cross lookup found no certificate for this search",
+                "kind": "not_found"})
+            assert "certnumber=0SYN0A1" in issuer.requests[0].query
+            assert c.get(f"/holders/{holder}/records", headers=me).json() == []
+
+            # 404 still means what the request names is missing: the holder, or the source asked to fetch
+            r = c.post("/holders/h_0000000000000000/documents", headers=ADMIN,
+                       files={"file": (NO_MATCH.name, no_match)})
+            assert (r.status_code, r.json()) == (404, {"detail": "holder not found", "kind": "not_found"})
+            r = c.post(f"/holders/{holder}/fetch", headers=me, json={"source": "nosuch", "query": {"a": "b"}})
+            assert r.status_code == 404 and r.json()["detail"].startswith("no source named 'nosuch'")
+            assert len(issuer.requests) == 1
+
+            spec = c.get("/openapi.json").json()
+    for path in ("/holders/{holder_id}/documents", "/holders/{holder_id}/fetch"):
+        responses = spec["paths"][path]["post"]["responses"]
+        assert "names no credential (`not_found`)" in responses["422"]["description"]
+        assert "names no credential is 422" in responses["404"]["description"]
+
+
+def test_only_a_request_that_does_not_validate_lists_errors_and_415_is_only_for_uploads(app):
+    with TestClient(app) as c:
+        r = c.post("/holders", headers=ADMIN)
+        holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+        docs = f"/holders/{holder}/documents"
+        # a JSON endpoint given a body that is not JSON, whatever it is labelled: 422 listing the problem
+        for label, body in (("application/json", b"{not json"), ("text/plain", b"hello"), ("multipart/form-data", b"")):
+            r = c.post(f"/holders/{holder}/shares", headers=me | {"Content-Type": label}, content=body)
+            assert (r.status_code, r.json()["kind"]) == (422, "invalid_request"), label
+            assert r.json()["errors"] and all(e.startswith("body") for e in r.json()["errors"]), label
+        # the other 422s carry no `errors`: an upload without its `file` part, a document the hub cannot use
+        r = c.post(docs, headers=me, files={"other": ("badge.json", BADGE.read_bytes())})
+        assert (r.status_code, r.json()) == (422, {
+            "detail": "the multipart body needs a `file` part holding the document", "kind": "invalid_request"})
+        r = c.post(docs, headers=me, files={"file": ("junk.bin", b"\x00\x01 not a credential")})
+        assert r.status_code == 422 and set(r.json()) == {"detail", "kind"} and r.json()["kind"] == "unrecognized"
+        # 415 is a document upload that is not multipart
+        r = c.post(docs, headers=me, json={"file": "x"})
+        assert (r.status_code, r.json()["kind"]) == (415, "unsupported_media_type")
+        spec = c.get("/openapi.json").json()
+    described = spec["paths"]["/holders/{holder_id}/documents"]["post"]["responses"]["422"]["description"]
+    assert described.startswith("Parameters or a JSON body that do not validate (`invalid_request`; `errors` lists "
+                                "each problem), an upload without its `file` part (`invalid_request`)")
+    assert spec["components"]["schemas"]["ErrorBody"]["properties"]["errors"]["description"].startswith(
+        "`invalid_request` (422) for parameters or a JSON body that do not validate")

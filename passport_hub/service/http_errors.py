@@ -36,6 +36,10 @@ STATUS_FOR_KIND = {
     ErrorKind.SYSTEM: 500,
 }
 
+#: the same for what a document or an issuer's answer failed with (upload, fetch): on those routes 404 means
+#: that the holder or source the request names is missing, so a document that names no credential is 422
+DOCUMENT_STATUS_FOR_KIND = {**STATUS_FOR_KIND, ErrorKind.NOT_FOUND: 422}
+
 #: the kind of an HTTPException's answer (raised by the routes, auth, uploads and Starlette itself)
 KIND_FOR_STATUS = {
     400: RequestErrorKind.INVALID_REQUEST,
@@ -66,13 +70,29 @@ def error_response(status: int, detail: str, kind: ErrorKind | RequestErrorKind 
                         headers=headers)
 
 
+class DocumentFailed(Exception):
+    """What a document or an issuer's answer failed with, answered by :data:`DOCUMENT_STATUS_FOR_KIND`."""
+
+    def __init__(self, error: PassportHubError):
+        super().__init__(error.user_message)
+        self.error = error
+
+
+def _hub_error_response(request: Request, exc: PassportHubError, statuses: dict[ErrorKind, int]) -> JSONResponse:
+    status = statuses.get(ErrorKind(exc.kind), 500)
+    if status == 500:
+        log.error("error on %s %s: %s", request.method, request.url.path, exc.internal_message)
+    return error_response(status, exc.user_message, exc.kind)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PassportHubError)
     async def hub_error(request: Request, exc: PassportHubError):
-        status = STATUS_FOR_KIND.get(ErrorKind(exc.kind), 500)
-        if status == 500:
-            log.error("error on %s %s: %s", request.method, request.url.path, exc.internal_message)
-        return error_response(status, exc.user_message, exc.kind)
+        return _hub_error_response(request, exc, STATUS_FOR_KIND)
+
+    @app.exception_handler(DocumentFailed)
+    async def document_failed(request: Request, exc: DocumentFailed):
+        return _hub_error_response(request, exc.error, DOCUMENT_STATUS_FOR_KIND)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -99,13 +119,15 @@ DESCRIPTIONS: dict[int | str, str] = {
     401: "No valid admin API key or holder token (`auth`)",
     403: "This needs the admin API key, not a holder token (`auth`)",
     404: "Not found (`not_found`): no such holder, record, share, source or college; a holder the token "
-         "may not act for is not found either",
+         "may not act for is not found either (a document or issuer's answer that names no credential is 422)",
     409: "Conflicts with what is stored, e.g. sharing a revoked credential (`conflict`)",
     410: "The share link was revoked or expired (`gone`; `state` says which)",
     413: "The body or the document is over its size limit (`too_large`)",
     415: "The document was not uploaded as multipart/form-data (`unsupported_media_type`)",
-    422: "Invalid parameters or body (`invalid_request`; `errors` lists each problem), or a document "
-         "the hub cannot use (`malformed`, `unrecognized`, `ambiguous`, `unsafe`)",
+    422: "Parameters or a JSON body that do not validate (`invalid_request`; `errors` lists each problem), "
+         "an upload without its `file` part (`invalid_request`), a document the hub cannot use (`malformed`, "
+         "`unrecognized`, `ambiguous`, `unsafe`), or the document or the issuer's answer names no credential "
+         "(`not_found`)",
     500: "An unexpected error (`system`); the request was not completed",
     502: "The issuer failed (`upstream`) or refused the hub's own credentials (`auth`)",
     503: "The issuer is unavailable (`transient`, `unavailable`) or rate-limits the hub (`rate_limited`)",

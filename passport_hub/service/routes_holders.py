@@ -7,9 +7,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from ..errors import PassportHubError
 from ..model import CredentialRecord, Kind
 from .auth import holder_access
-from .http_errors import error_responses
+from .http_errors import DocumentFailed, error_responses
 from .routes_admin import UPLOAD_BODY
 from .schemas import FetchRequest, HolderInfo, IngestResult, VerifyRequest
 from .uploads import ingest_only, read_upload
@@ -54,7 +55,11 @@ async def fetch(request: Request, body: FetchRequest, holder_id: str = Depends(h
     from ..fetching import fetch_documents
 
     state = request.app.state.hub
-    documents = await fetch_documents(state.registry, state.settings, body.source, body.query)
+    state.registry.source(body.source)  # an unknown source is 404, before anything the issuer answers
+    try:
+        documents = await fetch_documents(state.registry, state.settings, body.source, body.query)
+    except PassportHubError as exc:
+        raise DocumentFailed(exc) from None
     results = []
     for document in documents:
         outcome = await run_in_threadpool(ingest_only, state, document, holder_id, CredentialRecord, RECORDS_ONLY)

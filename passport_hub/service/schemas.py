@@ -116,5 +116,6 @@ class ErrorBody(BaseModel):
     kind: ErrorKind | RequestErrorKind = Field(
         description="What went wrong, for programs. `auth` is about the caller's token on a 401 or 403, and about "
                     "the hub's own credentials, refused by an issuer, on a 502.")
-    errors: list[str] | None = Field(None, description="`invalid_request` (422): each invalid field and why.")
+    errors: list[str] | None = Field(
+        None, description="`invalid_request` (422) for parameters or a JSON body that do not validate: each problem.")
     state: Literal["revoked", "expired"] | None = Field(None, description="`gone` (410): why the link stopped working.")

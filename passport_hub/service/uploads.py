@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 
 from ..contract import Document
 from ..errors import PassportHubError, TooLargeError, UnrecognizedError
+from .http_errors import DocumentFailed
 
 FIELD_LIMIT = 64 * 1024
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()]+")
@@ -64,9 +65,10 @@ class OnlyItems:
 
 
 def ingest_only(state, document: Document, holder_id: str, allowed: type, message: str):
-    """Sniff and ingest one document (blocking: call in a worker thread); errors raise."""
+    """Sniff and ingest one document (blocking: call in a worker thread); errors raise, the ingest's
+    as :class:`DocumentFailed`."""
     source = OnlyItems(state.pipeline.sniff(document), allowed, message)
     outcome = state.pipeline.ingest(document, holder_id=holder_id, source=source)
     if outcome.error:
-        raise outcome.error
+        raise DocumentFailed(outcome.error)
     return outcome
