@@ -103,3 +103,50 @@ def test_stale_verification_is_redone_once_for_concurrent_views(hub, monkeypatch
     for rec in view["records"]:
         assert rec["verification"]["checks"] == [{"name": "fake", "status": "passed"}]
         assert datetime.fromisoformat(rec["verification"]["checked_at"]) >= started
+
+
+JST = plugin_sample("military_jst", "jst_navy_unofficial.pdf")
+CPL_RULES = DATA / "cpl" / "map_existing_articulations_sample.csv"
+COLLEGE = "Fictional Valley Community College"
+
+
+def test_the_shares_cpl_section_sees_the_verification_its_records_show(hub_db_url, tmp_path):
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
+                                  "PASSPORT_HUB_ADMIN_API_KEY": ADMIN_KEY})
+    app = create_app(settings)
+    with TestClient(app) as c:
+        r = c.post("/holders", headers=ADMIN)
+        holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+        with open(JST, "rb") as fh:
+            assert c.post(f"/holders/{holder}/documents", headers=me, files={"file": (JST.name, fh)}).status_code == 201
+        r = c.post(f"/colleges/{COLLEGE}/articulations", params={"format": "map"}, headers=ADMIN,
+                   files={"file": (CPL_RULES.name, CPL_RULES.read_bytes(), "text/csv")})
+        assert r.status_code == 201, r.text
+        records = c.get(f"/holders/{holder}/records", headers=me).json()
+        [record_id] = [rec["id"] for rec in records for i in rec["achievement"]["identifiers"]
+                       if i["scheme"] == "ace" and i["value"] == "NV-0702-0014"]
+        token = c.post(f"/holders/{holder}/shares", headers=me,
+                       json={"record_ids": [record_id], "cpl_college": COLLEGE}).json()["token"]
+
+        view = c.get(f"/shares/{token}").json()  # never verified: the view checks the record now
+        [shown] = view["records"]
+        assert shown["verification"]["status"] == "unverifiable"  # an unofficial JST copy
+        [course] = view["cpl"]["eligible"]
+        assert (course["course"]["code"], course["earned_by"]["record_id"]) == ("BIO 45", record_id)
+        assert course["earned_by"]["verification"] == "unverifiable"
+        own = c.get(f"/holders/{holder}/cpl", params={"college": COLLEGE}, headers=me).json()
+        assert [e["earned_by"]["verification"] for e in own["eligible"]] == ["unverifiable"]
+        page = c.get(f"/shares/{token}.html").text
+        credit = page[page.index(f"Credit for prior learning at {COLLEGE}"):]
+        assert "<th scope='col'>Issuer check</th>" in credit and "<td>Could not be verified</td>" in credit
+
+        # a failed check (fresh, so the view shows it as stored) earns nothing on the share either
+        pk, _record = app.state.hub.store.find_record(record_id, holder)
+        failed = Verification(status="failed", checked_at=datetime.now(UTC),
+                              checks=[Check(name="official_copy", status="failed")])
+        app.state.hub.store.add_verification(pk, failed)
+        view = c.get(f"/shares/{token}").json()
+        assert view["records"][0]["verification"]["status"] == "failed"
+        assert view["cpl"]["eligible"] == []
+        assert [(m["course"]["code"], m["verification"], m["missing"]) for m in view["cpl"]["near_misses"]] == [
+            ("BIO 45", "failed", [f"the issuer check failed on {failed.checked_at:%Y-%m-%d} (verify it again)"])]

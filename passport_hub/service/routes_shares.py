@@ -188,14 +188,10 @@ async def _view(request: Request, token: str, as_html: bool):
               request.headers.get("user-agent", "")[:300], fmt)
     share = {"id": info.id, "audience": info.audience, "created_at": info.created_at.isoformat(),
              "link_expires_at": info.expires_at.isoformat()}
-    cpl = await _db(state, _shared_cpl, state, info, rows) if info.cpl_college else None
+    # the page and the CPL section take the records as models, with the verifications the view shows
+    records = [_shown(row, fresh.get(row.pk), latest[row.pk]) for row in rows] if as_html or info.cpl_college else []
+    cpl = await _db(state, _shared_cpl, state, info, records) if info.cpl_college else None
     if as_html:
-        records = []
-        for row in rows:
-            record = CredentialRecord.model_validate_json(row.data)
-            v = fresh.get(row.pk) or latest[row.pk]
-            record.verification = Verification.model_validate(v) if isinstance(v, dict) else v
-            records.append(record)
         return HTMLResponse(share_page(share, records, cpl))
     return JSONResponse({
         "share": share,
@@ -206,12 +202,19 @@ async def _view(request: Request, token: str, as_html: bool):
     })
 
 
-def _shared_cpl(state, info, rows: list[SharedRow]):
-    """Credit for prior learning at the share's college, from the shared records only."""
+def _shown(row: SharedRow, fresh: Verification | None, latest: dict | None) -> CredentialRecord:
+    """A shared record with the verification the view shows: the one just run, else the newest stored."""
+    record = CredentialRecord.model_validate_json(row.data)
+    record.verification = fresh or (Verification.model_validate(latest) if latest else None)
+    return record
+
+
+def _shared_cpl(state, info, records: list[CredentialRecord]):
+    """Credit for prior learning at the share's college, from the shared records only (with their
+    verifications: a failed or revoked one earns nothing)."""
     from ..cpl.matching import cpl_for_records
     from ..errors import NotFoundError
 
-    records = [CredentialRecord.model_validate_json(row.data) for row in rows]
     try:
         return cpl_for_records(state.store, records, info.cpl_college, holder="")
     except NotFoundError:  # the college's rules were removed after sharing

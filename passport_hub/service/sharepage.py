@@ -102,18 +102,24 @@ def share_page(share: dict, records: list[CredentialRecord], cpl=None) -> str:
     return _page("Shared credentials", body)
 
 
+def _check_words(status: str | None) -> str:
+    return _STATUS_WORDS.get(status, status) if status else "Never checked"
+
+
 def _cpl_section(cpl) -> str:
     """Credit for prior learning at the share's college (a CplReport), as a table."""
     rows = "".join(
         f"<tr><td>{escape(c.course.code)}</td><td>{escape(c.course.title or '')}</td>"
         f"<td>{'' if c.units is None else escape(f'{c.units:g}')}</td>"
-        f"<td>{escape(c.earned_by.record_title)}: {escape(c.earned_by.reason)}</td></tr>"
+        f"<td>{escape(c.earned_by.record_title)}: {escape(c.earned_by.reason)}</td>"
+        f"<td>{escape(_check_words(c.earned_by.verification))}</td></tr>"
         for c in cpl.eligible
     )
     if cpl.eligible:
         table = ("<table><caption>College courses these credentials earn</caption><thead><tr>"
                  "<th scope='col'>Course</th><th scope='col'>Title</th><th scope='col'>Units</th>"
-                 f"<th scope='col'>Earned by</th></tr></thead><tbody>{rows}</tbody></table>")
+                 "<th scope='col'>Earned by</th><th scope='col'>Issuer check</th></tr></thead>"
+                 f"<tbody>{rows}</tbody></table>")
     else:
         table = "<p>No course is articulated for these credentials.</p>"
     pending = (f"<p>{len(cpl.recommendations)} ACE credit recommendation(s) are not yet articulated at this college."
