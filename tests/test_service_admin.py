@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from fastapi.testclient import TestClient
 from plugin_samples import plugin_sample
+from sqlalchemy import select
 
 from passport_hub.config import Settings
 from passport_hub.service.app import create_app
+from passport_hub.service.tokens import token_hash
+from passport_hub.store.tables import HolderRow
 
 ADMIN = {"Authorization": "Bearer admin-key-for-tests"}
 
@@ -25,3 +32,46 @@ def test_holder_listing_counts_each_holders_records(hub_db_url, tmp_path):
         listing = {h["id"]: h["records"] for h in client.get("/holders", headers=ADMIN).json()}
         assert listing[alice["id"]] == 25 and listing[bob["id"]] == 0
         assert client.get(f"/holders/{alice['id']}", headers=ADMIN).json()["records"] == 25
+
+
+def test_the_admin_issues_a_token_for_a_holder_the_command_line_created(hub_db_url, tmp_path):
+    transcript = plugin_sample("etranscript", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSPORT_HUB_")}
+    env.update(PASSPORT_HUB_HOME=str(tmp_path), PASSPORT_HUB_DATABASE_URL=hub_db_url)
+    imported = subprocess.run([sys.executable, "-m", "passport_hub", "import", str(transcript), "--holder", "maria"],
+                              env=env, capture_output=True, text=True)
+    assert imported.returncode == 0, imported.stderr
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
+                                  "PASSPORT_HUB_ADMIN_API_KEY": "admin-key-for-tests"})
+    app = create_app(settings)
+    with TestClient(app) as client:
+        assert [(h["id"], h["records"]) for h in client.get("/holders", headers=ADMIN).json()] == [("maria", 25)]
+        other = client.post("/holders", json={}, headers=ADMIN).json()
+        others = {"Authorization": f"Bearer {other['token']}"}
+
+        # only the admin issues tokens: a holder is refused even for itself, and learns nothing of others
+        assert client.post("/holders/maria/token", headers=others).status_code == 403
+        assert client.post(f"/holders/{other['id']}/token", headers=others).status_code == 403
+        assert client.post("/holders/maria/token").status_code == 401
+        missing = client.post("/holders/nobody/token", headers=ADMIN)
+        assert (missing.status_code, missing.json()) == (404, {"detail": "holder not found", "kind": "not_found"})
+
+        issued = client.post("/holders/maria/token", headers=ADMIN)
+        assert issued.status_code == 201
+        assert issued.json()["id"] == "maria" and issued.json()["token"].startswith("phh_")
+        maria = {"Authorization": f"Bearer {issued.json()['token']}"}
+        records = client.get("/holders/maria/records", headers=maria).json()
+        assert len(records) == 25 and {r["holder"]["name"] for r in records} == {"Test Record Test Speede IV"}
+        events = client.get("/holders/maria/audit", headers=maria).json()
+        assert [(e["action"], e["actor"], e["method"], e["path"]) for e in events] == [
+            ("admin.write", "admin", "POST", "/holders/maria/token")]
+
+        # a new token replaces the previous one, which stops working; the store keeps only hashes
+        again = client.post("/holders/maria/token", headers=ADMIN).json()
+        assert client.get("/holders/maria", headers=maria).status_code == 401
+        assert client.get("/holders/maria", headers={"Authorization": f"Bearer {again['token']}"}).status_code == 200
+        assert client.post(f"/holders/{other['id']}/token", headers=ADMIN).status_code == 201
+        assert client.get(f"/holders/{other['id']}", headers=others).status_code == 401
+        with app.state.hub.store.engine.connect() as conn:
+            assert conn.scalar(select(HolderRow.token_hash).where(HolderRow.id == "maria")) == token_hash(
+                again["token"])

@@ -35,6 +35,13 @@ _SHARE_VIEW = text(
     column("data", Text), column("verification", Text),
 )
 
+
+def _holder_token() -> tuple[str, str]:
+    """A new holder token and its hash, all the store keeps of it."""
+    token = new_token(HOLDER_PREFIX)
+    return token, token_hash(token)
+
+
 @dataclass
 class SharedRow:
     """A shared record as stored: its JSON and its newest verification's JSON (or None)."""
@@ -85,12 +92,21 @@ class ServiceRepo:
     # -- holders -----------------------------------------------------------
     def create_holder(self, display_name: str | None) -> tuple[str, str]:
         """A new holder account; returns (holder id, token). Only the token's hash is kept."""
-        token = new_token(HOLDER_PREFIX)
+        token, digest = _holder_token()
         holder_id = new_id("h")
         with self.engine.begin() as conn:
-            conn.execute(insert(HolderRow).values(id=holder_id, display_name=display_name, token_hash=token_hash(token),
+            conn.execute(insert(HolderRow).values(id=holder_id, display_name=display_name, token_hash=digest,
                                                   created_at=datetime.now(UTC)))
         return holder_id, token
+
+    def issue_token(self, holder_id: str) -> tuple[str, str | None]:
+        """A new token for an existing holder, replacing its previous one; returns (token, display name).
+        Only the token's hash is kept."""
+        token, digest = _holder_token()
+        with self.engine.begin() as conn:
+            display_name = conn.execute(update(HolderRow).where(HolderRow.id == holder_id).values(token_hash=digest)
+                                        .returning(HolderRow.display_name)).scalar_one()
+        return token, display_name
 
     def holder_for_token(self, token: str) -> str | None:
         digest = token_hash(token)

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import UnrecognizedError
-from .auth import Principal, admin, principal
+from .auth import Principal, admin, holder_access, principal
 from .http_errors import error_responses
 from .schemas import HolderCreate, HolderCreated, HolderInfo
 
@@ -39,6 +39,20 @@ def plugins(request: Request, _: Principal = Depends(admin)) -> list[dict[str, A
 def create_holder(request: Request, body: HolderCreate | None = None, _: Principal = Depends(admin)) -> HolderCreated:
     holder_id, token = request.app.state.hub.repo.create_holder(body.display_name if body else None)
     return HolderCreated(id=holder_id, token=token, display_name=body.display_name if body else None)
+
+
+@router.post("/holders/{holder_id}/token", status_code=201, tags=["holders"], response_model=HolderCreated,
+             responses=error_responses(401, 403, 404, 422),
+             summary="Issue a new token for an existing holder (admin); the token is returned once",
+             description="For a holder the command line created (`passport-hub import --holder ID`), which has no "
+                         "token, or to replace a lost or leaked one: the previous token stops working at once. Only "
+                         "the token's hash is stored. Audited as an `admin.write` event the holder can list.")
+def issue_holder_token(request: Request, _: Principal = Depends(admin),
+                       holder_id: str = Depends(holder_access)) -> HolderCreated:
+    # admin first: a holder token is refused (403) before holder_access would let it act for itself;
+    # holder_access then answers 404 for an unknown holder and audits this as the holder's admin.write
+    token, display_name = request.app.state.hub.repo.issue_token(holder_id)
+    return HolderCreated(id=holder_id, token=token, display_name=display_name)
 
 
 @router.get("/holders", tags=["holders"], response_model=list[HolderInfo], responses=error_responses(401, 403, 422),
