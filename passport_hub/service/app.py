@@ -79,7 +79,8 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         description=(
             "Career Passport hub: holders gather credentials, verify them and share them with employers.\n\n"
             "Authenticate with `Authorization: Bearer <token>`: the admin API key (from config) or a holder "
-            "token (returned once by `POST /holders`). Share links (`/shares/{token}`) need no header."
+            "token (returned once by `POST /holders`, or `POST /holders/{holder_id}/token` for an existing "
+            "holder). Share links (`/shares/{token}`) need no header."
         ),
         lifespan=lifespan,
         responses=error_responses(*APP_ERRORS),
