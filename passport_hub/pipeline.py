@@ -17,6 +17,7 @@ from .config import Settings
 from .contract import CredentialSource, Document, is_note
 from .errors import (
     AmbiguousError,
+    ConfigError,
     ErrorKind,
     PassportHubError,
     TooLargeError,
@@ -108,8 +109,13 @@ class Pipeline:
         if len(document.data) > self.settings.max_document_bytes:
             raise TooLargeError(f"{document.name}: over the limit of {self.settings.max_document_bytes:,} bytes")
         matches = []
+        unconfigured: list[ConfigError] = []
         for name in self.registry.sources:
-            source = self.source(name)
+            try:
+                source = self.source(name)
+            except ConfigError as exc:  # one misconfigured plugin must not stop every other plugin's documents
+                unconfigured.append(exc)
+                continue
             try:
                 if source.sniff(document):
                     matches.append(source)
@@ -121,6 +127,9 @@ class Pipeline:
                 document.json()
             elif document.looks_like_pdf():
                 document.pdf_pages()
+            if unconfigured:  # the document may well be theirs
+                raise ConfigError(f"{document.name}: no other source recognizes this document, and "
+                                  + "; ".join(exc.user_message for exc in unconfigured))
             known = ", ".join(sorted(self.registry.sources)) or "none loaded"
             raise UnrecognizedError(
                 f"{document.name}: no source recognizes this document (sources: {known})"

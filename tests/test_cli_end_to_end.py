@@ -210,6 +210,25 @@ def test_plugins_lists_a_config_error_of_a_loaded_plugin_without_its_value(hub_e
     assert "S3CRET" not in table
 
 
+def test_a_misconfigured_plugin_stops_only_documents_no_other_plugin_reads(hub_env, tmp_path, monkeypatch):
+    from plugin_samples import plugin_sample
+
+    config = tmp_path / "hub.toml"
+    config.write_text('[plugins.red_cross]\nbogus = 1\n')
+    monkeypatch.setenv("PASSPORT_HUB_CONFIG", str(config))
+    runner = CliRunner()
+    transcript = plugin_sample("etranscript", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml")
+    done = runner.invoke(main, ["import", str(transcript), "--json"])
+    assert done.exit_code == 0, done.output
+    assert len([line for line in done.stdout.splitlines() if '"schema":"passport-hub/record@1"' in line]) == 25
+    lookup = plugin_sample("red_cross", "lookup_certnumber_single_valid.html")
+    failed = runner.invoke(main, ["import", str(lookup), "--json"])
+    [error] = [json.loads(line)["error"] for line in failed.stdout.splitlines()]
+    assert failed.exit_code == 1 and error["kind"] == "config"
+    assert error["message"] == (f"{lookup}: no other source recognizes this document, and invalid config for "
+                                "'red_cross': bogus: Extra inputs are not permitted")
+
+
 def test_help_says_the_database_lives_in_the_home_folder(hub_env):
     text = " ".join(CliRunner().invoke(main, ["--help"]).stdout.split())
     assert "hub.db (SQLite) in the folder PASSPORT_HUB_HOME names (default ~/.passport-hub)" in text
