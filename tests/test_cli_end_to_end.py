@@ -332,11 +332,22 @@ def test_dry_run_help_says_where_the_summary_and_the_records_go(hub_env, samples
             "with --json, the records are printed (on stdout).") in text
 
 
-def test_the_readme_summary_of_export_names_every_option_its_help_shows():
+def test_the_readme_summary_names_every_command_and_every_option_its_help_shows():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     summary = readme.split("## The command line", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
-    line = summary.split("passport-hub export ", 1)[1].split("\npassport-hub ", 1)[0]
-    options = [param for param in main.commands["export"].params if isinstance(param, click.Option)]
-    flags = [option.opts + option.secondary_opts for option in options]
-    assert [names for names in flags if not any(name in line for name in names)] == []
-    assert len(flags) == 6 and "--base-url URL" in line and "--no-validate" in line
+    lines = [line.split("#", 1)[0] for line in summary.replace("\\\n", " ").strip().splitlines()]
+    shown = {}
+    for line in lines:
+        words = line.split()
+        command = main.commands[words[1]]
+        if isinstance(command, click.Group):
+            command = command.commands[words[2]]
+            shown[f"{words[1]} {words[2]}"] = line
+        else:
+            shown[words[1]] = line
+        options = [param.opts + param.secondary_opts for param in command.params if isinstance(param, click.Option)]
+        assert [names for names in options if not any(name in line for name in names)] == [], line
+    commands = {f"{name} {sub}" if isinstance(cmd, click.Group) else name
+                for name, cmd in main.commands.items() for sub in getattr(cmd, "commands", {None: None})}
+    assert sorted(commands - set(shown)) == []
+    assert "--base-url URL" in shown["export"] and "--no-validate" in shown["export"]
