@@ -29,9 +29,13 @@ from pydantic import BaseModel, ConfigDict
 from .errors import MalformedError, PassportHubError
 from .model import CatalogEntry, Check, CredentialRecord
 
-#: an object, or an array whose first item starts like a JSON value: a TOML or INI file's
-#: ``[section]`` is no JSON (matched in place: stripping would copy the whole document)
-_JSON_START = re.compile(rb'(?:\xef\xbb\xbf)?[ \t\r\n]*(?:\{|\[[ \t\r\n]*[\[{"\-0-9tfn\]])')
+#: an object, or an array whose first item starts like a JSON value (``true``, ``false`` and
+#: ``null`` whole): a TOML or INI file's ``[section]`` or ``[tool.poetry]`` is no JSON. Matched in
+#: place (stripping would copy the whole document); possessive, so a long run of whitespace is
+#: read once, not backtracked over
+_XML_START = re.compile(rb"[\xef\xbb\xbf\xfe\xff \t\r\n\x00]*+<")
+_JSON_START = re.compile(
+    rb'(?:\xef\xbb\xbf)?[ \t\r\n]*+(?:\{|\[[ \t\r\n]*+(?:[\[{"\-0-9\]]|(?:true|false|null)[ \t\r\n,\]]))')
 
 if TYPE_CHECKING:
     from .http import IssuerClient
@@ -132,8 +136,8 @@ class Document:
             return None
 
     def looks_like_xml(self) -> bool:
-        # BOMs and the NUL half of UTF-16 code units skipped: the first character is "<"
-        return self.data[:256].lstrip(b"\xef\xbb\xbf\xfe\xff \t\r\n\x00")[:1] == b"<"
+        # BOMs, whitespace (however long) and the NUL half of UTF-16 code units skipped: the first character is "<"
+        return _XML_START.match(self.data) is not None
 
     def xml(self) -> Any:
         """The root element of the document parsed as hardened XML (cached; see
@@ -157,7 +161,9 @@ class Document:
 
     def try_xml(self) -> Any:
         """The parsed root element, or ``None`` when the document is not safe, well-formed XML
-        (for ``sniff``: every source that sniffs XML shares one parse, which ``parse`` reuses)."""
+        (for ``sniff``: the parse is cached, so every source that sniffs this way and ``parse``
+        share one; a sniff that needs only the root's name can use
+        :func:`passport_hub.xmlsafe.root_local_name` and parse nothing)."""
         if not self.looks_like_xml():
             return None
         try:

@@ -40,33 +40,27 @@ def has_doctype(data: bytes) -> bool:
     """Does the document declare a DOCTYPE or an entity (in any of the encodings lxml reads)?
 
     Same answer as a case-insensitive search for ``<!DOCTYPE`` / ``<!ENTITY`` over the bytes
-    (with UTF-16 NULs removed), without copying or scanning the whole document in Python
-    regex: a declaration needs a ``!``, which is rare in XML, so only the bytes around each
-    ``!`` are examined.
+    (with UTF-16 NULs removed). A declaration needs a ``!``, which is rare in XML, so the first
+    :data:`_MAX_BANG_WINDOWS` ``!`` are found (memchr) and looked at one by one; past those, one
+    regex search over the whole document bounds the work on hostile input.
     """
     if b"!" not in data:  # memchr: most documents stop here
         return False
-    if not _is_utf16(data):
-        # find "!" (memchr) and look back for "<": searching for "<!" itself is slow where "<" is everywhere
-        find, pos = data.find, data.find(b"!")
-        while pos >= 0:
-            if pos and data[pos - 1] == 0x3C:
-                word = data[pos + 1 : pos + 8].lower()
-                if word == b"doctype" or word[:6] == b"entity":
-                    return True
-            pos = find(b"!", pos + 1)
-        return False
-    # UTF-16: look at a window around each "!" with the NULs removed. A declaration split by
-    # a longer run of NULs (U+0000 code units) is not well-formed XML: lxml refuses it anyway.
+    utf16 = _is_utf16(data)
     find, pos = data.find, data.find(b"!")
     for _ in range(_MAX_BANG_WINDOWS):
         if pos < 0:
             return False
-        window = data[max(0, pos - _WINDOW) : pos + _WINDOW].translate(None, b"\x00")
-        if _DOCTYPE.search(window) is not None:
-            return True
+        if utf16:
+            # a window with the NULs removed; a declaration split by a longer run of NULs
+            # (U+0000 code units) is not well-formed XML: lxml refuses it anyway
+            if _DOCTYPE.search(data[max(0, pos - _WINDOW) : pos + _WINDOW].translate(None, b"\x00")) is not None:
+                return True
+        elif pos and data[pos - 1] == 0x3C:  # "<!": looking back from "!" beats searching for "<!" where "<" abounds
+            word = data[pos + 1 : pos + 8].lower()
+            if word == b"doctype" or word[:6] == b"entity":
+                return True
         pos = find(b"!", pos + 1)
-    # "!" everywhere: one search over the whole text beats a window per "!"
     return pos >= 0 and _DOCTYPE.search(_ascii_view(data)) is not None
 
 

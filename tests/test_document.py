@@ -78,7 +78,18 @@ def test_has_doctype_finds_a_declaration_behind_comments_in_every_encoding(encod
 @pytest.mark.parametrize("data, is_json", [
     (b'{"a": 1}', True), (b"\xef\xbb\xbf\n  [\n  {\"a\": 1}]", True), (b"[]", True), (b"[ -1.5, 2]", True),
     (b'["x"]', True), (b"[true]", True), (b"[[1]]", True),
+    (b"[true, 1]", True), (b"[null]", True), (b"[false\n]", True),
     (b'[project]\nname = "x"\n', False), (b"[section]\nkey=value\n", False), (b"<a/>", False), (b"", False),
+    (b"[tool.poetry]\n", False), (b"[testenv]\n", False), (b"[tox]\n", False), (b"[flake8]\n", False),
+    (b"[network]\n", False), (b"[nosetests]\n", False), (b"[truename]\n", False),
 ])
 def test_looks_like_json_only_where_a_json_value_starts(data, is_json):
     assert Document(data, name="x").looks_like_json() is is_json
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le", "utf-16"])
+def test_a_transcript_after_a_long_run_of_whitespace_still_looks_like_xml(encoding):
+    text = plugin_sample("etranscript", BOM_UTF8).read_bytes().decode("utf-8-sig")
+    document = Document(("\n" * 300 + text).encode(encoding), name="padded.xml")
+    assert document.looks_like_xml()
+    assert not Document(("\n" * 300 + "x" + text).encode(encoding), name="notes.txt").looks_like_xml()

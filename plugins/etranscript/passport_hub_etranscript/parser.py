@@ -765,7 +765,7 @@ def _xml_format(tag: str) -> tuple[str, str | None]:
 
 def _xml_transcripts(document: Document) -> list[tuple[Any, _Reading, str, str, str | None]]:
     """``[(node, reading, format, locator prefix, warning)]`` for an XML document."""
-    root = document.xml()  # shared with sniff: parsed once per document
+    root = document.xml()  # cached on the document: parsed once however often it is read
     root_name = local_name(root)
     if root_name == TRANSCRIPT:
         transcripts = [root]

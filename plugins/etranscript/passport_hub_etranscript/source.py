@@ -9,9 +9,10 @@ from passport_hub.contract import CredentialSource, Document
 from passport_hub.model import CredentialRecord
 
 _XML_ROOTS = frozenset({"CollegeTranscript", "AcademicRecordBatch"})
-#: ``\u0043`` and the like: only such an escape could spell "CollegeTranscript" in JSON
+_TRANSCRIPT_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:CollegeTranscript|AcademicRecordBatch)[\s/>]")
+#: ``\u0043`` and the like: only an escaped letter could spell "CollegeTranscript" in JSON
 #: without the word being in the bytes (encoders escape non-ASCII, not letters)
-_ESCAPED_ASCII_LETTER = re.compile(rb"\\u00[4-7][0-9A-Fa-f]")
+_ESCAPED_LETTER = re.compile(rb"\\u00(?:4[1-9A-Fa-f]|5[0-9Aa]|6[1-9A-Fa-f]|7[0-9Aa])")
 
 
 class EtranscriptSource(CredentialSource):
@@ -39,7 +40,7 @@ class EtranscriptSource(CredentialSource):
                 # bytes (nor a \u escape that could spell it) there is no graph worth walking;
                 # CTDL and Open Badges documents are JSON-LD too and are sniffed on every import
                 raw = document.data
-                if b"CollegeTranscript" not in raw and not _ESCAPED_ASCII_LETTER.search(raw):
+                if b"CollegeTranscript" not in raw and not _ESCAPED_LETTER.search(raw):
                     return False
                 from .jsonld import document_transcripts
 
@@ -50,8 +51,9 @@ class EtranscriptSource(CredentialSource):
 
             data = document.data
             if has_doctype(data):
-                # claim it so that parse refuses it as unsafe instead of "unrecognized"
-                return b"CollegeTranscript" in data.replace(b"\x00", b"")
+                # a transcript's start tag (not just the word: a web page about transcripts) is
+                # claimed so that parse refuses it as unsafe instead of "unrecognized"
+                return _TRANSCRIPT_TAG.search(data.replace(b"\x00", b"")) is not None
             # the root's start tag only: parse builds the tree, and other XML (lookup pages,
             # other issuers' documents) is not parsed whole just to be turned down; a broken
             # transcript is still ours, so that parse reports it malformed

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from etranscript_helpers import load, results
+from passport_hub_etranscript import jsonld
 from passport_hub_etranscript.source import EtranscriptSource
 
 import passport_hub.xmlsafe
@@ -110,13 +111,26 @@ def test_sniff_reads_the_root_tag_and_parse_parses_once(monkeypatch):
     assert source.sniff(Document(quoted.split(b'"""')[1] + b"<CollegeTranscript>&x;</CollegeTranscript>", name="x.xml"))
 
 
-def test_a_jsonld_transcript_spelt_with_escapes_is_still_recognized():
+def test_a_jsonld_transcript_spelt_with_escapes_is_still_recognized(monkeypatch):
     plain = load("pesc-jsonld-transcript_minimal.json")
     escaped = Document(plain.data.replace(b"CollegeTranscript", b"\\u0043ollegeTranscript"), name="escaped.json")
     assert b"CollegeTranscript" not in escaped.data
     source = EtranscriptSource()
     assert source.sniff(escaped)
     assert [r.id for r in source.parse(escaped)] == [r.id for r in source.parse(plain)]
+    # other JSON-LD with escapes (of accented letters, as encoders write them) is not walked at all
+    walked = []
+    monkeypatch.setattr(jsonld, "document_transcripts", walked.append)
+    other = plain.data.replace(b"CollegeTranscript", b"Transcript")
+    other = other.replace(b'"@graph"', b'"name": "Am\\u00e9lie", "@graph"')
+    assert b"\\u00e9" in other and not source.sniff(Document(other, name="other.json")) and walked == []
+    assert source.sniff(escaped) is False and len(walked) == 1  # the escaped letter is walked (here: by the stub)
+
+
+def test_a_web_page_with_a_doctype_that_mentions_transcripts_is_not_claimed():
+    page = (b"<!DOCTYPE html>\n<html><body><p>Send your CollegeTranscript to the registrar.</p>"
+            b"<pre>&lt;CollegeTranscript&gt;</pre></body></html>")
+    assert not EtranscriptSource().sniff(Document(page, name="howto.html"))
 
 
 @pytest.mark.parametrize("cut", [0.5, 0.9])

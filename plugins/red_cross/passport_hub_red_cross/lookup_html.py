@@ -74,8 +74,8 @@ def looks_like_answer(data: bytes) -> bool:
 
     A document that does not start with markup (source code quoting the markers, say), whose
     first element is not an HTML element (an XML transcript) or that is not 8-bit text is no
-    lookup answer; both are told from the head, without scanning the
-    document (the source has already set JSON aside)."""
+    lookup answer; all three are told from the head, without scanning the document (the source
+    has already set JSON aside)."""
     head = data[:4096]
     if b"\x00" in head:  # UTF-16 (or binary): the ASCII markers cannot be in it
         return False
