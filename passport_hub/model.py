@@ -82,6 +82,12 @@ class VerificationStatus(StrEnum):
     ERROR = "error"
 
 
+#: what a check found about the credential itself; ``unverifiable`` and ``error`` say only that
+#: the check could not be made
+CONCLUSIVE_STATUSES = frozenset({VerificationStatus.VERIFIED, VerificationStatus.FAILED, VerificationStatus.REVOKED,
+                                 VerificationStatus.EXPIRED})
+
+
 class Identifier(_Model):
     """An identifier in a named scheme (``ctid``, ``ace``, ``fice``, ``certificate_number`` ...)."""
 

@@ -337,7 +337,13 @@ def test_a_failed_or_revoked_issuer_check_turns_a_match_into_a_near_miss(hub):
     assert failed.total_units == before.total_units - 1
     [miss] = [n for n in failed.near_misses if n.course.code == "HLTH 10"]
     assert (miss.verification, miss.missing) == ("failed", ["the issuer check failed on 2026-03-02 (verify it again)"])
-    revoked = check("revoked", 3)
+    # a later check that cannot reach the issuer (say, while a college opens a share) undoes nothing
+    unreachable = check("unverifiable", 3)
+    [miss] = [n for n in unreachable.near_misses if n.course.code == "HLTH 10"]
+    assert (miss.verification, miss.missing) == (
+        "unverifiable", ["the issuer check failed on 2026-03-02 (verify it again)"])
+    revoked = check("revoked", 4)
     [miss] = [n for n in revoked.near_misses if n.course.code == "HLTH 10"]
-    assert miss.missing == ["the issuer reported the credential revoked on 2026-03-03"]
-    assert "HLTH 10" in {e.course.code for e in check("verified", 4).eligible}  # a new check that passes counts
+    assert miss.missing == ["the issuer reported the credential revoked on 2026-03-04"]
+    assert "HLTH 10" not in {e.course.code for e in check("error", 5).eligible}
+    assert "HLTH 10" in {e.course.code for e in check("verified", 6).eligible}  # a new check that passes counts

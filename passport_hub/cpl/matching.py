@@ -2,8 +2,8 @@
 
 For every record and rule: does the rule name this credential (ACE id + version, or the
 exhibit version whose dates cover the record's dates; MAP exhibit; CTID; issuer + title)?
-If so, are its conditions met (rule active; credential not revoked and its latest issuer check,
-if any, not failed; pay grade, skill level, recency)? Met →
+If so, are its conditions met (rule active; credential not revoked and its latest conclusive
+issuer check, if any, not failed; pay grade, skill level, recency)? Met →
 the college course is eligible; not met → a near-miss saying what is missing. A course is
 earned once however many credentials articulate to it. ACE credit recommendations that no
 rule at this college names are listed as "not yet articulated here".
@@ -12,13 +12,13 @@ rule at this college names are listed as "not yet articulated here".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from pydantic import BaseModel, Field
 
-from ..model import CredentialRecord
+from ..model import CredentialRecord, Verification
 from ..store import catalog_match_key
 from .rules import AceId, Rule, normalize_map_exhibit, parse_ace_id, pay_grade_rank, skill_level_rank
 
@@ -42,7 +42,8 @@ class MatchOut(BaseModel):
     reason: str
     verification: str | None = Field(
         None, description="The credential's latest issuer verification ('verified', 'unverifiable', ...); null "
-                          "when it was never verified. A failed or revoked one makes the match a near-miss.")
+                          "when it was never verified. While its latest conclusive check (not 'unverifiable' "
+                          "or 'error') is failed or revoked, the match is a near-miss.")
 
 
 class EligibleCourse(BaseModel):
@@ -276,19 +277,19 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _conditions(rule: Rule, facts: Facts, as_of: date) -> list[str]:
+def _conditions(rule: Rule, facts: Facts, as_of: date, standing: Verification | None) -> list[str]:
+    """What the record lacks for the rule; ``standing``: its newest conclusive verification."""
     missing = []
     if rule.status != "active":
         missing.append("the articulation is pending approval at this college" if rule.status == "pending"
                        else "the articulation is no longer active at this college")
-    verification = facts.record.verification
     if facts.record.status == "revoked":
         missing.append("the credential is revoked")
-    elif verification is not None and verification.status == "revoked":
-        missing.append(f"the issuer reported the credential revoked on {verification.checked_at:%Y-%m-%d}")
-    if verification is not None and verification.status == "failed":
+    elif standing is not None and standing.status == "revoked":
+        missing.append(f"the issuer reported the credential revoked on {standing.checked_at:%Y-%m-%d}")
+    if standing is not None and standing.status == "failed":
         # a credential the issuer did not confirm earns nothing until a new check passes
-        missing.append(f"the issuer check failed on {verification.checked_at:%Y-%m-%d} (verify it again)")
+        missing.append(f"the issuer check failed on {standing.checked_at:%Y-%m-%d} (verify it again)")
     if rule.min_pay_grade:
         have = pay_grade_rank(facts.pay_grade)
         if have is None:
@@ -320,8 +321,12 @@ def _course(rule: Rule) -> CourseOut:
 
 def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college: str, holder: str,
              as_of: date | None = None,
-             ctid_lookup: Callable[[CredentialRecord], str | None] | None = None) -> CplReport:
-    """The CPL report for these records at a college with these rules (all statuses)."""
+             ctid_lookup: Callable[[CredentialRecord], str | None] | None = None,
+             standing: Mapping[str, Verification] | None = None) -> CplReport:
+    """The CPL report for these records at a college with these rules (all statuses).
+
+    ``standing``: each record's newest conclusive verification by record id (the store's
+    history); without it, a record's own latest verification stands in."""
     as_of = as_of or date.today()
     ranges = version_ranges(rules)
     eligible: dict[str, list[tuple[tuple, MatchOut, Rule]]] = defaultdict(list)
@@ -338,7 +343,8 @@ def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college:
                     other_versions.append(f"{rule.course_code} for {outcome.other_version}")
                 continue
             named_here = True
-            missing = _conditions(rule, facts, as_of)
+            missing = _conditions(rule, facts, as_of,
+                                  record.verification if standing is None else standing.get(record.id))
             match = MatchOut(record_id=record.id, record_title=record.achievement.title, credential=facts.label(),
                              rule_id=rule.id, rule=rule.credential_label(), reason=outcome.identity,
                              verification=record.verification and record.verification.status)
@@ -392,15 +398,16 @@ def catalog_ctid_lookup(store, records: list[CredentialRecord]) -> Callable[[Cre
     return lambda record: found.get(key(record))
 
 
-def cpl_for_records(store, records: Iterable[CredentialRecord], college: str, *, holder: str,
+def cpl_for_records(store, records: Iterable[CredentialRecord], college: str, *, holder: str, wallet: str,
                     as_of: date | None = None) -> CplReport:
-    """The CPL report for these records at a stored college (a holder's, or a share's)."""
+    """The CPL report for these records of ``wallet``'s (a holder's, or a share's) at a stored college."""
     from .repo import ArticulationRepo
 
     name, rules = ArticulationRepo(store).rules(college)
     records = list(records)
     return evaluate(records, rules, college=name, holder=holder, as_of=as_of,
-                    ctid_lookup=catalog_ctid_lookup(store, records))
+                    ctid_lookup=catalog_ctid_lookup(store, records),
+                    standing=store.standing_verifications(wallet, [record.id for record in records]))
 
 
 def cpl_for_holder(store, holder_id: str, college: str, *, as_of: date | None = None) -> CplReport:
@@ -411,4 +418,4 @@ def cpl_for_holder(store, holder_id: str, college: str, *, as_of: date | None = 
     ArticulationRepo(store).college(college)  # an unknown college is reported before an unknown holder
     if not store.holder_exists(holder_id):
         raise NotFoundError(f"no holder {holder_id!r}")
-    return cpl_for_records(store, store.records(holder_id), college, holder=holder_id, as_of=as_of)
+    return cpl_for_records(store, store.records(holder_id), college, holder=holder_id, wallet=holder_id, as_of=as_of)

@@ -216,7 +216,7 @@ def _shared_cpl(state, info, records: list[CredentialRecord]):
     from ..errors import NotFoundError
 
     try:
-        return cpl_for_records(state.store, records, info.cpl_college, holder="")
+        return cpl_for_records(state.store, records, info.cpl_college, holder="", wallet=info.holder_id)
     except NotFoundError:  # the college's rules were removed after sharing
         return None
 

@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..contract import Document
 from ..errors import ConfigError
 from ..matching import catalog_match_key, normalize_text
-from ..model import CatalogEntry, CredentialRecord, Verification
+from ..model import CONCLUSIVE_STATUSES, CatalogEntry, CredentialRecord, Verification
 from .tables import (
     Base,
     CatalogRow,
@@ -414,6 +414,24 @@ class Store:
             select(VerificationRow.record_pk, VerificationRow.data).join(newest, newest.c.pk == VerificationRow.pk)
         ).all()
         return {pk: Verification.model_validate_json(data) for pk, data in rows}
+
+    def standing_verifications(self, holder_id: str, record_ids: Iterable[str]) -> dict[str, Verification]:
+        """Each record's newest conclusive verification (verified, failed, revoked or expired),
+        by record id: a later check that could not reach the issuer (``unverifiable``) or broke
+        (``error``) does not undo a failed one."""
+        newest = (
+            select(VerificationRow.record_pk, func.max(VerificationRow.pk).label("pk"))
+            .join(RecordRow, RecordRow.pk == VerificationRow.record_pk)
+            .where(RecordRow.holder_id == holder_id, RecordRow.record_id.in_(list(record_ids)),
+                   VerificationRow.status.in_([str(s) for s in CONCLUSIVE_STATUSES]))
+            .group_by(VerificationRow.record_pk)
+            .subquery()
+        )
+        query = (select(RecordRow.record_id, VerificationRow.data)
+                 .join(newest, newest.c.pk == VerificationRow.pk)
+                 .join(RecordRow, RecordRow.pk == VerificationRow.record_pk))
+        with self.engine.connect() as conn:
+            return {record_id: Verification.model_validate_json(data) for record_id, data in conn.execute(query)}
 
     def record_count(self, holder_id: str | None = None) -> int:
         query = select(func.count()).select_from(RecordRow)
