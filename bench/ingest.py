@@ -13,7 +13,7 @@ Figures:
                              from their dumps (no parse, sniff or mapping), against the same
                              floor: how much of the ingest the record model's validation
                              accounts for (a mapper that reuses validated parts spends less)
-  both also per source, each document timed on its own (best of the passes per source)
+  both also per source (each document timed on its own; each source's best pass)
   store_vs_core_executemany  the store's per-document transactions for those records
                              against raw SQLAlchemy Core executemany of the same rows,
                              one transaction per document, on the same database.   target <= 2
@@ -171,8 +171,6 @@ def main() -> None:
                 for i, (name, data) in enumerate(readable[i % len(readable)] for i in range(args.documents))]
     by_source: dict[str, int] = {}
 
-    # both sides the best of --passes runs over the whole corpus: on a shared machine one run
-    # of either can be slowed by a neighbour, and the floor is the fastest the parser can go
     owners = [pipeline.sniff(Document(data=data, name=name)).name for name, data in payloads]
     # what each document's records cost to validate alone, rebuilt from their dumps
     dumps = []
@@ -196,9 +194,10 @@ def main() -> None:
     # of either can be slowed by a neighbour, and the floor is the fastest the parser can go
     runs = [[timed_by_source(owners, work) for work in (floor_one, ingest_one, validate_one)]
             for _ in range(args.passes)]
+    # the headline figures: the best whole pass of each; the per-source table: each source's best pass
+    floor, ingest, validation = (min(sum(run[k].values()) for run in runs) for k in range(3))
     floor_by, ingest_by, validation_by = (best_by_source([run[k] for run in runs]) for k in range(3))
     dumps.clear()  # the memory is needed for the store run
-    floor, ingest, validation = sum(floor_by.values()), sum(ingest_by.values()), sum(validation_by.values())
     store = core = 0.0
     n_items = 0
     with tempfile.TemporaryDirectory() as tmp:
