@@ -25,6 +25,11 @@ _STATUS_WORDS = {
 }
 
 
+def _verification_words(status: str | None) -> str:
+    """A verification's status in words (``None``: the record was never verified)."""
+    return _STATUS_WORDS.get(status, status) if status else "Never checked"
+
+
 def _page(title: str, body: str) -> str:
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -79,7 +84,7 @@ def _record(record: CredentialRecord, n: int) -> str:
             for c in v.checks
         ) or '<tr><td colspan="3">No checks apply to this credential.</td></tr>'
         verification = (
-            f"<p><strong>Verification: {escape(_STATUS_WORDS.get(str(v.status), str(v.status)))}</strong>"
+            f"<p><strong>Verification: {escape(_verification_words(str(v.status)))}</strong>"
             f" (checked {escape(v.checked_at.strftime('%Y-%m-%d %H:%M:%S'))} UTC)</p>"
             f'<table><caption>Checks for {escape(a.title)}</caption><thead><tr><th scope="col">Check</th>'
             f'<th scope="col">Result</th><th scope="col">Detail</th></tr></thead><tbody>{rows}</tbody></table>'
@@ -102,17 +107,13 @@ def share_page(share: dict, records: list[CredentialRecord], cpl=None) -> str:
     return _page("Shared credentials", body)
 
 
-def _check_words(status: str | None) -> str:
-    return _STATUS_WORDS.get(status, status) if status else "Never checked"
-
-
 def _cpl_section(cpl) -> str:
     """Credit for prior learning at the share's college (a CplReport), as a table."""
     rows = "".join(
         f"<tr><td>{escape(c.course.code)}</td><td>{escape(c.course.title or '')}</td>"
         f"<td>{'' if c.units is None else escape(f'{c.units:g}')}</td>"
         f"<td>{escape(c.earned_by.record_title)}: {escape(c.earned_by.reason)}</td>"
-        f"<td>{escape(_check_words(c.earned_by.verification))}</td></tr>"
+        f"<td>{escape(_verification_words(c.earned_by.verification))}</td></tr>"
         for c in cpl.eligible
     )
     if cpl.eligible:
