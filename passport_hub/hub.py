@@ -46,22 +46,26 @@ def selected_rows(
     """``(store key, record)`` of the records ``record_ids`` name, each once, or of every record of
     ``holder`` (all holders' when ``None``) when ``record_ids`` is ``None``.
 
-    An id may be shortened to any unique beginning (as tables show it). ``NotFoundError`` when an id
-    names no record (of ``holder``); ``AmbiguousError`` when it begins several ids, or several holders
-    hold that record and ``holder`` does not say whose (``several_holders_hint`` says how to).
+    An id may be shortened to any unique beginning (as tables show it). ``NotFoundError`` naming the
+    ids that name no record (of ``holder``); ``AmbiguousError`` when one begins several ids, or several
+    holders hold that record and ``holder`` does not say whose (``several_holders_hint`` says how to).
     """
     if record_ids is None:
         return store.record_rows(holder)
-    owners = dict.fromkeys(_owner(store, record_id, holder, several_holders_hint) for record_id in record_ids)
-    return [store.find_record(*owner) for owner in owners]
+    owners = {record_id: _owner(store, record_id, holder, several_holders_hint) for record_id in record_ids}
+    if missing := [record_id for record_id, owner in owners.items() if owner is None]:
+        named = ", ".join(repr(record_id) for record_id in missing[:10]) + (", ..." if len(missing) > 10 else "")
+        raise NotFoundError(f"no record{'s' if len(missing) > 1 else ''} {named}"
+                            + (f" for holder {holder!r}" if holder else ""))
+    return [store.find_record(*owner) for owner in dict.fromkeys(owners.values())]
 
 
-def _owner(store: Store, record_id: str, holder: str | None, several_holders_hint: str) -> tuple[str, str]:
+def _owner(store: Store, record_id: str, holder: str | None, several_holders_hint: str) -> tuple[str, str] | None:
     owners = store.record_owners(record_id, holder)
     exact = [owner for owner in owners if owner[0] == record_id]
     owners = exact or owners
     if not owners:
-        raise NotFoundError(f"no record {record_id!r}" + (f" for holder {holder!r}" if holder else ""))
+        return None
     ids = sorted({rid for rid, _ in owners})
     if len(ids) > 1:
         raise AmbiguousError(f"{record_id!r} begins several record ids ({', '.join(ids)}); give more of it")

@@ -10,6 +10,7 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hub_server import ADMIN_KEY, DATA, running_hub
+from plugin_samples import plugin_sample
 
 from passport_hub.config import Settings
 from passport_hub.service import auth, cpl, routes_admin, routes_holders, routes_shares
@@ -259,3 +260,45 @@ def test_only_a_request_that_does_not_validate_lists_errors_and_415_is_only_for_
                                 "each problem), an upload without its `file` part (`invalid_request`)")
     assert spec["components"]["schemas"]["ErrorBody"]["properties"]["errors"]["description"].startswith(
         "`invalid_request` (422) for parameters or a JSON body that do not validate")
+
+
+def test_export_resolves_record_ids_as_the_cli_does_and_names_every_one_the_holder_has_not(app):
+    """An export's record ids are resolved as `passport-hub export` and Hub.export resolve them,
+    among the holder's own records: none is dropped silently, as none is for verify."""
+    transcript = plugin_sample("etranscript", "pesc-edexchange-json_sacramento-city-college_unprefixed-root.json")
+    with TestClient(app) as c:
+        holders = []
+        for sample in (transcript, BADGE):
+            r = c.post("/holders", headers=ADMIN)
+            holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+            r = c.post(f"/holders/{holder}/documents", headers=me, files={"file": (sample.name, sample.read_bytes())})
+            assert r.status_code == 201, r.text
+            holders.append((holder, me, r.json()["records"]))
+        (maria, me, courses), (_other, _, [badge]) = holders
+        algebra = next(r["id"] for r in courses if r["achievement"]["title"] == "Intermediate Algebra")
+        export = f"/holders/{maria}/export"
+
+        def exported(*ids):
+            return c.get(export, headers=me, params={"format": "json-resume", "record_id": list(ids)})
+
+        # another holder's record is one this holder does not have, like an id no record has
+        r = exported(algebra, "rec_bogus", badge["id"])
+        assert (r.status_code, r.json()) == (404, {
+            "detail": f"no records 'rec_bogus', '{badge['id']}' for holder '{maria}'", "kind": "not_found"})
+        r = c.post(f"/holders/{maria}/verify", headers=me, json={"record_ids": [algebra, "rec_bogus"]})
+        assert r.status_code == 404 and "rec_bogus" in r.json()["detail"]
+
+        r = exported(algebra[:12])  # shortened as the CLI's tables show ids
+        assert r.status_code == 200, r.text
+        [course] = r.json()["education"]
+        assert (course["x-passport-credentialId"], course["institution"], course["score"]) == (
+            algebra, "Sacramento City College", "B")
+        r = exported("rec_")
+        assert r.status_code == 422 and r.json()["kind"] == "ambiguous"
+        assert r.json()["detail"].startswith("'rec_' begins several record ids (")
+        assert len(c.get(export, headers=me, params={"format": "json-resume"}).json()["education"]) == 7
+        # nothing to export is no empty CLR (its schema wants one credential at least): 404, as for Hub.export
+        r = c.post("/holders", headers=ADMIN)
+        empty, token = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+        r = c.get(f"/holders/{empty}/export", headers=token, params={"format": "clr"})
+        assert (r.status_code, r.json()) == (404, {"detail": f"no records for holder '{empty}'", "kind": "not_found"})

@@ -121,19 +121,22 @@ def audit(request: Request, holder_id: str = Depends(holder_access), limit: int 
 @router.get("/holders/{holder_id}/export", summary="Export records: Open Badges 3.0, CLR 2.0, LER-RS or JSON Resume",
             description="Unsigned JSON, unless the hub has a signing key (PASSPORT_HUB_SIGNING_KEY_FILE): then "
                         "`ob3` is a JSON array of VC-JWTs (one per record) and `clr` one VC-JWT "
-                        "(`application/vc+ld+json+jwt`), issued and signed by the hub (EdDSA).")
+                        "(`application/vc+ld+json+jwt`), issued and signed by the hub (EdDSA). "
+                        "A holder with no records is 404.")
 def export(request: Request, holder_id: str = Depends(holder_access),
            format: Literal["ob3", "clr", "ler-rs", "json-resume"] = Query(...),
-           record_id: list[str] | None = Query(None, max_length=500, description="Only these records"),
+           record_id: list[str] | None = Query(None, max_length=500, description=(
+               "Only these records, each id or a unique beginning of it, among the holder's records: "
+               "an id that names none of them is 404, one that begins several 422 (`ambiguous`)")),
            link: str | None = Query(None, max_length=2000, pattern=r"^https?://[^\s]+$",
                                     description="A verification link (e.g. your share link) to put in the export")):
     from ..exports import export_records
     from ..exports.signing import JWT_MEDIA_TYPE
+    from ..hub import export_items
 
     state = request.app.state.hub
-    records = state.store.records(holder_id, record_id)
-    if record_id and not records:
-        raise HTTPException(404, "record not found")
+    # the ids resolved as `passport-hub export` and Hub.export resolve them, among this holder's records only
+    records = export_items(state.store, holder_id, record_id)
     document = export_records(records, format, link=link, issuer_url=str(request.base_url).rstrip("/"),
                               signer=state.signer)
     if isinstance(document, str):
