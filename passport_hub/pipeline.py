@@ -81,13 +81,30 @@ class Pipeline:
         self.settings = settings
         self.store = store
         self._sources: dict[str, CredentialSource] = {}
+        #: why a source cannot run with its config: found once, not again for every document
+        self._config_errors: dict[str, ConfigError] = {}
 
     def source(self, name: str) -> CredentialSource:
-        if name not in self._sources:
-            cls = self.registry.source(name)
-            config = self.settings.component_config(name, cls.config_model)
-            self._sources[name] = cls(config, http=None)
-        return self._sources[name]
+        """The source ``name`` with its config. ``NotFoundError`` when no plugin provides it;
+        ``ConfigError`` when its config is invalid or the plugin's validator breaks (as the
+        ``plugins`` listing reports it)."""
+        if name in self._sources:
+            return self._sources[name]
+        cls = self.registry.source(name)
+        if name not in self._config_errors:
+            try:
+                config = self.settings.component_config(name, cls.config_model)
+            except ConfigError as exc:
+                self._config_errors[name] = exc
+            except Exception as exc:  # the plugin's own validator broke: its config problem, never a traceback
+                self._config_errors[name] = ConfigError(
+                    f"checking the config of {name!r} failed ({type(exc).__name__})",
+                    internal=f"checking the config of {name!r}: {type(exc).__name__}: {exc}")
+            else:
+                self._sources[name] = cls(config, http=None)
+                return self._sources[name]
+        # its traceback reset: raised again for every document, it would grow each time
+        raise self._config_errors[name].with_traceback(None)
 
     def read_path(self, path: Path) -> Document:
         """Read a file, refusing it before reading when it is over the size limit."""

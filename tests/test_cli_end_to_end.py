@@ -229,6 +229,39 @@ def test_a_misconfigured_plugin_stops_only_documents_no_other_plugin_reads(hub_e
                                 "'red_cross': bogus: Extra inputs are not permitted")
 
 
+def test_a_plugin_whose_config_validator_breaks_fails_only_documents_no_other_plugin_reads(hub_env, tmp_path,
+                                                                                          monkeypatch):
+    """Its validator raises FileNotFoundError, not a config error: a config problem naming the plugin,
+    as `plugins` lists it (no traceback), found once per import rather than again for every document."""
+    from plugin_samples import plugin_sample
+    from test_loader import keyed_plugin
+
+    from passport_hub import cli
+
+    keyed = keyed_plugin()
+    monkeypatch.setattr(cli, "_registry", lambda settings: load_plugins(settings, extra=[("keyed", keyed)]))
+    monkeypatch.setenv("PASSPORT_HUB_KEYED_KEY_FILE", "/nonexistent/key.pem")
+    transcript = plugin_sample("etranscript", "pesc-sample-utaustin_ColTrn-v1.4.0_utf16be.xml")
+    lookup = plugin_sample("red_cross", "lookup_certnumber_single_valid.html")
+    keyeds = tmp_path / "forklift.json"  # a document only the keyed plugin reads
+    keyeds.write_text('{"toy": [{"title": "Forklift operator"}]}')
+    runner = CliRunner()
+    assert runner.invoke(main, ["import", str(lookup)]).exit_code == 0
+    checks_for_one = len(keyed.opened)
+    done = runner.invoke(main, ["import", str(transcript), str(lookup), str(keyeds), "--json"])
+    assert len(keyed.opened) == 2 * checks_for_one  # as many checks for three documents as for one
+
+    lines = jsonl(done.stdout)
+    [error] = [line["error"] for line in lines if "error" in line]
+    assert done.exit_code == 1 and "Traceback" not in done.output
+    assert len([line for line in lines if line.get("schema") == "passport-hub/record@1"]) == 25 + 1
+    listed = {row["name"]: row["error"] for row in json.loads(runner.invoke(main, ["plugins", "--json"]).stdout)}
+    assert listed["keyed"] == "config: checking the config of 'keyed' failed (FileNotFoundError)"
+    assert error == {"document": str(keyeds), "kind": "config", "message": (
+        f"{keyeds}: no other source recognizes this document, and checking the config of 'keyed' failed "
+        "(FileNotFoundError)")}
+
+
 def test_help_says_the_database_lives_in_the_home_folder(hub_env):
     text = " ".join(CliRunner().invoke(main, ["--help"]).stdout.split())
     assert "hub.db (SQLite) in the folder PASSPORT_HUB_HOME names (default ~/.passport-hub)" in text

@@ -219,13 +219,16 @@ def test_a_source_used_without_the_loader_still_knows_its_distribution_version()
     assert Unpackaged.plugin_version == "0"
 
 
-def test_a_config_validator_that_breaks_is_reported_in_its_plugins_row(monkeypatch):
-    """A plugin's own validator that raises something other than a config error (here: it opens
-    a file that is not there) marks that plugin's row; loading and the other plugins go on."""
+def keyed_plugin():
+    """The plugin ``keyed`` (it reads the toy plugin's documents), whose own config validator breaks:
+    it opens the key file its config names, so one that is not there raises FileNotFoundError, not a
+    config error. Its ``opened`` lists every key file the validator was given."""
     from pydantic import BaseModel, field_validator
-    from toy_plugins import ToySource, module, toy_plugin
+    from toy_plugins import ToySource, module
 
     from passport_hub import hookimpl
+
+    opened: list[str] = []
 
     class KeyFileConfig(BaseModel):
         key_file: str | None = None
@@ -233,6 +236,7 @@ def test_a_config_validator_that_breaks_is_reported_in_its_plugins_row(monkeypat
         @field_validator("key_file")
         @classmethod
         def readable(cls, value: str) -> str:
+            opened.append(value)
             open(value).close()  # noqa: SIM115 - raises FileNotFoundError, not a ValueError
             return value
 
@@ -244,14 +248,21 @@ def test_a_config_validator_that_breaks_is_reported_in_its_plugins_row(monkeypat
     def register(register):
         register(KeyedSource)
 
+    return module("keyed", passport_hub_register_sources=register, opened=opened)
+
+
+def test_a_config_validator_that_breaks_is_reported_in_its_plugins_row(monkeypatch):
+    """A plugin's own validator that raises something other than a config error (here: it opens
+    a file that is not there) marks that plugin's row; loading and the other plugins go on."""
+    from toy_plugins import toy_plugin
+
+    keyed = keyed_plugin()
     settings = Settings(load_plugins=["keyed", "toy"], plugin_config={"keyed": {"key_file": "/nonexistent/key.pem"}})
-    registry = load_plugins(settings,
-                            extra=[("keyed", module("keyed", passport_hub_register_sources=register)),
-                                   ("toy", toy_plugin)])
+    registry = load_plugins(settings, extra=[("keyed", keyed), ("toy", toy_plugin)])
     rows = {p.name: p for p in registry.plugins}
     assert rows["keyed"].error == "config: checking the config of 'keyed' failed (FileNotFoundError)"
     assert rows["toy"].error is None and set(registry.sources) == {"keyed", "toy"}
     # strict mode (CI) counts a plugin that cannot run with its config as a failure
     with pytest.raises(PluginError, match=r"strict plugin mode: 1 plugin\(s\) did not load: keyed \(loaded\): config:"):
         load_plugins(Settings(load_plugins=["keyed", "toy"], plugin_config=settings.plugin_config, strict_plugins=True),
-                     extra=[("keyed", module("keyed", passport_hub_register_sources=register)), ("toy", toy_plugin)])
+                     extra=[("keyed", keyed), ("toy", toy_plugin)])
