@@ -223,12 +223,13 @@ class Pipeline:
     ) -> list[Outcome]:
         """Ask source ``name`` to fetch from its issuer and ingest each document as it arrives.
         A failure of the fetch itself is the last outcome (its document: the source and the
-        query); the documents before it are kept. An unknown source raises ``NotFoundError``."""
+        query), as is a source whose config is invalid (kind ``config``); the documents before it are
+        kept. An unknown source raises ``NotFoundError``."""
         import asyncio
 
         from .fetching import iter_fetched  # the issuer client (httpx) only when fetching
 
-        source = self.source(name)
+        self.registry.source(name)  # an unknown source raises (the caller's mistake); its config fails the fetch, below
         outcomes = []
 
         def done(outcome: Outcome) -> None:
@@ -238,6 +239,7 @@ class Pipeline:
 
         async def fetch_and_ingest() -> None:
             try:
+                source = self.source(name)
                 async for document in iter_fetched(self.registry, self.settings, name, query):
                     done(self.ingest(document, holder_id=holder_id, dry_run=dry_run, source=source))
             except PassportHubError as exc:

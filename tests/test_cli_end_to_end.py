@@ -166,6 +166,22 @@ def test_unknown_fetch_source_is_a_usage_error(hub_env):
     assert result.exit_code == 2 and "no source named 'nosuch'" in result.output
 
 
+def test_fetch_from_a_source_whose_config_is_invalid_fails_as_a_fetch_does(hub_env, monkeypatch):
+    """Checked before anything is asked of the issuer: a JSON error line of kind config and the
+    summary's problem, as for a fetch its issuer fails, exit status 1; the setting's secret is not shown."""
+    monkeypatch.setenv("PASSPORT_HUB_RED_CROSS_LOOKUP_URL", "https://user:S3CRET@www.redcross.org/lookup")
+    message = "invalid config for 'red_cross': lookup_url: Value error, lookup_url must not carry credentials"
+    runner = CliRunner()
+    printed = runner.invoke(main, ["fetch", "red_cross", "certificate_id=0SYN0A1", "--json"])
+    assert printed.exit_code == 1 and printed.stderr == ""
+    assert jsonl(printed.stdout) == [
+        {"error": {"document": "red_cross certificate_id=0SYN0A1", "kind": "config", "message": message}}]
+    summary = runner.invoke(main, ["fetch", "red_cross", "certificate_id=0SYN0A1"])
+    assert summary.exit_code == 1 and summary.stdout == ""
+    assert f"config: {message}" in summary.stderr and "1 document(s): 0 read, 1 failed;" in summary.stderr
+    assert "S3CRET" not in printed.output + summary.output
+
+
 def test_new_plugin_refuses_the_name_of_an_installed_plugin(hub_env, tmp_path):
     result = CliRunner().invoke(main, ["new-plugin", "etranscript", "--dir", str(tmp_path)])
     assert result.exit_code != 0

@@ -211,6 +211,19 @@ def test_fetch_imports_what_the_issuer_returns_as_the_cli_does(hub_env, monkeypa
     assert files_only.error.kind == "config" and "reads files only" in files_only.error.user_message
 
 
+def test_a_fetch_from_a_source_whose_config_is_invalid_is_its_outcome_as_the_docs_say(hub_env, monkeypatch):
+    monkeypatch.setenv("PASSPORT_HUB_RED_CROSS_LOOKUP_URL", "https://user:S3CRET@www.redcross.org/lookup")
+    with Hub() as hub:
+        [outcome] = hub.fetch("red_cross", holder="api", certificate_id="0SYN0A1")
+        assert hub.records() == []
+        with pytest.raises(NotFoundError, match="no source named 'nosuch'"):
+            hub.fetch("nosuch", a="b")  # still the caller's mistake, raised
+    assert (outcome.ok, outcome.source, outcome.error.kind) == (False, "red_cross", "config")
+    assert outcome.error_json() == jsonl(cli("fetch", "red_cross", "certificate_id=0SYN0A1", "--json").stdout)[0]
+    assert str(outcome.error) == ("invalid config for 'red_cross': lookup_url: Value error, lookup_url must not "
+                                  "carry credentials")
+
+
 def test_dry_run_reads_and_does_not_open_the_database(hub_env, tmp_path):
     database = tmp_path / "dry.db"
     with Hub(f"sqlite:///{database}") as hub:
