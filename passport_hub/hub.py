@@ -21,8 +21,10 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.engine import make_url
+
 from .config import Settings
-from .errors import AmbiguousError, NotFoundError, PassportHubError
+from .errors import AmbiguousError, ConfigError, NotFoundError, PassportHubError
 from .store import DEFAULT_HOLDER, HOLDER_ID_PATTERN, Store
 
 if TYPE_CHECKING:
@@ -121,8 +123,8 @@ class Hub:
     Plugins are those installed (entry points), filtered by the settings, loaded on first use; the
     database is opened (and migrated) on first use. ``close()`` (or leaving a ``with`` block)
     releases its connections. Failures raise :class:`~passport_hub.errors.PassportHubError`
-    (e.g. ``NotFoundError``); a holder id no URL could address raises ``ValueError``, a path to
-    import that does not exist ``FileNotFoundError``.
+    (e.g. ``NotFoundError``); a holder id to import into that no URL could address raises
+    ``ValueError``, a path to import that does not exist ``FileNotFoundError``.
     ``verify`` and ``fetch`` run their own event loop: from async code, call them in a thread.
     """
 
@@ -154,7 +156,18 @@ class Hub:
 
     @cached_property
     def _store(self) -> Store:
-        return Store(self.settings.effective_database_url)
+        url = self.settings.effective_database_url
+        try:
+            return Store(url)
+        except OSError as exc:  # the SQLite file's folder could not be made (Store reports the database's errors)
+            shown = make_url(url).render_as_string(hide_password=True)
+            raise ConfigError(f"cannot open the database {shown}: {type(exc).__name__}: {exc}") from None
+
+    def _known_holder(self, holder: str | None) -> str | None:
+        """``holder`` (``None``: every holder); ``NotFoundError`` when the hub has no such holder."""
+        if holder is not None and not self._store.holder_exists(holder):
+            raise NotFoundError(f"no holder {holder!r}")
+        return holder
 
     def _pipeline(self, dry_run: bool = False) -> Pipeline:
         from .pipeline import Pipeline
@@ -208,10 +221,9 @@ class Hub:
     # -- records -------------------------------------------------------------------------------
     def records(self, holder: str | None = None) -> list[CredentialRecord]:
         """Stored records in import order, each with its newest verification; every holder's
-        when ``holder`` is ``None``. ``NotFoundError`` for a holder that has imported nothing."""
-        if holder is not None and not self._store.holder_exists(holder):
-            raise NotFoundError(f"no holder {holder!r}")
-        return self._store.records(holder)
+        when ``holder`` is ``None``. ``NotFoundError`` for a holder the hub does not have (one that
+        exists but has no records gives ``[]``)."""
+        return self._store.records(self._known_holder(holder))
 
     def record(self, record_id: str, holder: str | None = None) -> CredentialRecord:
         """One record, by its id or a unique beginning of it. ``NotFoundError`` when there is
@@ -225,13 +237,14 @@ class Hub:
         """Verify stored records now with every installed verifier (all of ``holder``'s, every
         holder's when ``holder`` is ``None``, or those ``record_ids`` name, resolved as by
         :meth:`record`); each result is stored as the record's newest verification.
-        Returns record id → :class:`~passport_hub.model.Verification`."""
+        Returns record id → :class:`~passport_hub.model.Verification`. ``NotFoundError`` for a
+        ``holder`` the hub does not have, as for :meth:`records`."""
         import asyncio
 
         from .verify import verify_stored
 
         store = self._store
-        rows = selected_rows(store, _listed(record_ids), holder)
+        rows = selected_rows(store, _listed(record_ids), self._known_holder(holder))
         return asyncio.run(verify_stored(self._registry, self.settings, store, rows))
 
     # -- export --------------------------------------------------------------------------------

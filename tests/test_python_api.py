@@ -13,7 +13,8 @@ from plugin_samples import plugin_sample
 from passport_hub import Hub
 from passport_hub.cli import main
 from passport_hub.config import Settings
-from passport_hub.errors import AmbiguousError, NotFoundError
+from passport_hub.errors import AmbiguousError, ConfigError, NotFoundError
+from passport_hub.store import Store
 from passport_hub.testing import LoopbackIssuer, Reply
 
 #: John Doe's seven Sacramento City College courses
@@ -146,6 +147,17 @@ def test_verify_stores_each_result_as_the_records_newest(hub):
     assert hub.verify([]) == {}
 
 
+def test_a_holder_the_hub_does_not_have_is_not_found_and_one_without_records_has_none(hub, hub_db_url):
+    with pytest.raises(NotFoundError, match="^no holder 'nobody'$"):
+        hub.verify(holder="nobody")  # as for records, not {}
+    with pytest.raises(NotFoundError, match="^no holder 'nobody'$"):
+        hub.records("nobody")
+    store = Store(hub_db_url)
+    store.ensure_holder("fresh")  # as the service's POST /holders makes one: it has imported nothing
+    store.close()
+    assert hub.records("fresh") == [] and hub.verify(holder="fresh") == {}
+
+
 def test_export_is_the_document_the_cli_prints(hub):
     hub.import_paths(TRANSCRIPT, holder="john")
     course = algebra(hub.records("john"))
@@ -239,6 +251,22 @@ def test_a_holder_id_no_url_could_address_is_refused(hub):
         with pytest.raises(ValueError, match="letters, digits"):
             attempt()
     assert hub.records() == []
+    # looking up a holder such an id names finds none, as for any holder the hub does not have
+    for lookup in (lambda: hub.records("bad id/../x"), lambda: hub.record("rec_", holder="bad id/../x"),
+                   lambda: hub.verify(holder="bad id/../x"), lambda: hub.export("bad id/../x", "ob3")):
+        with pytest.raises(NotFoundError, match="holder 'bad id/../x'"):
+            lookup()
+
+
+def test_a_database_that_cannot_be_opened_is_a_config_error(hub_env, tmp_path):
+    taken = tmp_path / "taken"
+    taken.write_text("a file where the database's folder would be")
+    for url, problem in ((f"sqlite:///{taken / 'hub.db'}", "FileExistsError"),  # its folder cannot be made
+                         (f"sqlite:///{tmp_path}", "OperationalError")):  # a folder, not a database
+        with Hub(url) as hub, pytest.raises(ConfigError) as raised:
+            hub.records()
+        assert raised.value.kind == "config"
+        assert str(raised.value).startswith(f"cannot open the database {url}: {problem}: ")
 
 
 def test_a_database_url_overrides_the_settings_without_changing_them(hub_env, hub_db_url, tmp_path):
