@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import make_url
 
 from .config import Settings
-from .errors import AmbiguousError, ConfigError, NotFoundError, PassportHubError
+from .errors import AmbiguousError, ConfigError, ErrorKind, NotFoundError, PassportHubError
 from .store import DEFAULT_HOLDER, HOLDER_ID_PATTERN, Store
 
 if TYPE_CHECKING:
@@ -257,7 +257,7 @@ class Hub:
         the hub's public URL. ``record_ids`` are resolved as by :meth:`record` among ``holder``'s
         records: ``NotFoundError`` for an id that names none of them (or when there are none),
         ``AmbiguousError`` for one that begins several. Checked against the format's JSON Schema
-        unless ``validate`` is false."""
+        unless ``validate`` is false: a mismatch is a ``PassportHubError`` of kind ``system``."""
         from .exports import export_records
         from .exports.signing import Signer
 
@@ -265,5 +265,7 @@ class Hub:
         items = export_items(self._store, holder, _listed(record_ids))
         document = export_records(items, format, link=link, issuer_url=base_url.rstrip("/"), signer=signer)
         if validate and (problem := schema_mismatch(document, format)):
-            raise PassportHubError(problem)
+            # the hub's own output is wrong, not a document it read nor an issuer's answer: of the
+            # kinds, only system (a fault of passport-hub or a plugin) says that
+            raise PassportHubError(problem, kind=ErrorKind.SYSTEM)
         return document

@@ -13,7 +13,7 @@ from plugin_samples import plugin_sample
 from passport_hub import Hub
 from passport_hub.cli import main
 from passport_hub.config import Settings
-from passport_hub.errors import AmbiguousError, ConfigError, NotFoundError
+from passport_hub.errors import AmbiguousError, ConfigError, NotFoundError, PassportHubError
 from passport_hub.store import Store
 from passport_hub.testing import LoopbackIssuer, Reply
 
@@ -267,6 +267,28 @@ def test_a_database_that_cannot_be_opened_is_a_config_error(hub_env, tmp_path):
             hub.records()
         assert raised.value.kind == "config"
         assert str(raised.value).startswith(f"cannot open the database {url}: {problem}: ")
+
+
+def test_an_export_that_fails_its_schema_is_a_system_error_and_the_cli_says_what_fails(hub, monkeypatch):
+    """Not a document's fault nor an issuer's: the hub's own output is wrong (here made so)."""
+    from passport_hub import exports
+
+    hub.import_paths(TRANSCRIPT, holder="john")
+    real = exports.export_records
+
+    def without_type(*args, **kwargs):
+        document = real(*args, **kwargs)
+        del document["type"]
+        return document
+
+    monkeypatch.setattr(exports, "export_records", without_type)
+    with pytest.raises(PassportHubError) as raised:
+        hub.export("john", "clr")
+    assert raised.value.kind == "system"
+    assert str(raised.value) == "the clr export does not match its schema: (root): 'type' is a required property"
+    printed = cli("export", "--holder", "john", "--format", "clr")
+    assert (printed.exit_code, printed.stdout, printed.stderr) == (1, "", f"Error: {raised.value}\n")
+    assert "type" not in hub.export("john", "clr", validate=False)
 
 
 def test_a_database_url_overrides_the_settings_without_changing_them(hub_env, hub_db_url, tmp_path):
