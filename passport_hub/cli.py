@@ -311,14 +311,18 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
     sys.exit(1 if any(o.error for o in outcomes) else 0)
 
 
+def _require_holder(store, holder: str | None) -> None:
+    if holder is not None and not store.holder_exists(holder):
+        raise click.ClickException(f"no holder {holder!r} (records are imported for a holder with --holder ID)")
+
+
 @main.command()
 @holder_filter_option
 @click.option("--json", "as_json", is_flag=True, help="One record per line as JSON.")
 def records(holder: str | None, as_json: bool) -> None:
     """List stored records (all holders unless --holder; across holders, a holder_id column says whose)."""
     store = _store(_settings())
-    if holder is not None and not store.holder_exists(holder):
-        raise click.ClickException(f"no holder {holder!r} (records are imported for a holder with --holder ID)")
+    _require_holder(store, holder)
     rows = store.record_rows(holder)
     if as_json:
         for _pk, record in rows:
@@ -422,6 +426,7 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
     settings = _settings()
     registry = _registry(settings)
     store = _store(settings)
+    _require_holder(store, holder)
     with _lookup_errors():  # each id names one holder's record, as for `show`
         rows = selected_rows(store, record_ids or None, holder, several_holders_hint="add --holder")
     if not rows:

@@ -128,7 +128,8 @@ class Settings:
         """Build a component's config model from ``[plugins.<name>]`` and
         ``PASSPORT_HUB_<NAME>_<FIELD>`` variables.
 
-        :raises ConfigError: listing every invalid field, never echoing values.
+        :raises ConfigError: listing every invalid field, never echoing values; also when the
+            plugin's own validator breaks (its config problem, never a traceback).
         """
         env = getattr(self, "_environ", os.environ)
         values: dict[str, Any] = dict(self.plugin_config.get(name, {}))
@@ -144,6 +145,9 @@ class Settings:
                 f"{'.'.join(str(p) for p in err['loc']) or '(config)'}: {err['msg']}" for err in exc.errors()
             )
             raise ConfigError(f"invalid config for {name!r}: {problems}") from None
+        except Exception as exc:
+            raise ConfigError(f"checking the config of {name!r} failed ({type(exc).__name__})",
+                              internal=f"checking the config of {name!r}: {type(exc).__name__}: {exc}") from None
 
 
 _unknown_warned: set[str] = set()

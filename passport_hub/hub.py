@@ -21,10 +21,8 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import make_url
-
 from .config import Settings
-from .errors import AmbiguousError, ConfigError, ErrorKind, NotFoundError, PassportHubError
+from .errors import AmbiguousError, ErrorKind, NotFoundError, PassportHubError
 from .store import DEFAULT_HOLDER, HOLDER_ID_PATTERN, Store
 
 if TYPE_CHECKING:
@@ -63,6 +61,8 @@ def selected_rows(
 
 
 def _owner(store: Store, record_id: str, holder: str | None, several_holders_hint: str) -> tuple[str, str] | None:
+    if not record_id:  # as a prefix, "" would name every record
+        return None
     owners = store.record_owners(record_id, holder)
     exact = [owner for owner in owners if owner[0] == record_id]
     owners = exact or owners
@@ -156,12 +156,7 @@ class Hub:
 
     @cached_property
     def _store(self) -> Store:
-        url = self.settings.effective_database_url
-        try:
-            return Store(url)
-        except OSError as exc:  # the SQLite file's folder could not be made (Store reports the database's errors)
-            shown = make_url(url).render_as_string(hide_password=True)
-            raise ConfigError(f"cannot open the database {shown}: {type(exc).__name__}: {exc}") from None
+        return Store(self.settings.effective_database_url)
 
     def _known_holder(self, holder: str | None) -> str | None:
         """``holder`` (``None``: every holder); ``NotFoundError`` when the hub has no such holder."""

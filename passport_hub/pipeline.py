@@ -96,10 +96,6 @@ class Pipeline:
                 config = self.settings.component_config(name, cls.config_model)
             except ConfigError as exc:
                 self._config_errors[name] = exc
-            except Exception as exc:  # the plugin's own validator broke: its config problem, never a traceback
-                self._config_errors[name] = ConfigError(
-                    f"checking the config of {name!r} failed ({type(exc).__name__})",
-                    internal=f"checking the config of {name!r}: {type(exc).__name__}: {exc}")
             else:
                 self._sources[name] = cls(config, http=None)
                 return self._sources[name]

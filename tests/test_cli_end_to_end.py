@@ -364,6 +364,10 @@ def test_export_resolves_record_ids_as_verify_does(hub_env, samples):
 
     several = runner.invoke(main, [*export, "--record", "rec_"])
     assert several.exit_code == 1 and "Error: 'rec_' begins several record ids (" in several.stderr
+    empty = runner.invoke(main, ["show", "", "--holder", "maria"])  # as a prefix, "" would begin every id
+    assert empty.exit_code == 1 and "no record ''" in empty.stderr
+    nobody = runner.invoke(main, ["verify", "--holder", "nobody"])
+    assert nobody.exit_code == 1 and "no holder 'nobody'" in nobody.stderr
 
 
 def test_dry_run_help_says_where_the_summary_and_the_records_go(hub_env, samples):

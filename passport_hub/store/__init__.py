@@ -299,7 +299,7 @@ class Store:
             self.engine = make_engine(url)
             if migrate:
                 self.upgrade()
-        except (SQLAlchemyError, ImportError) as exc:
+        except (SQLAlchemyError, ImportError, OSError) as exc:  # OSError: the SQLite file's folder cannot be made
             shown = make_url(url).render_as_string(hide_password=True) if "://" in url else "(unparsable URL)"
             hint = " (install the driver, e.g. pip install 'passport-hub[postgres]')" if isinstance(
                 exc, ImportError) else ""
