@@ -347,3 +347,28 @@ def test_a_failed_or_revoked_issuer_check_turns_a_match_into_a_near_miss(hub):
     assert miss.missing == ["the issuer reported the credential revoked on 2026-03-04"]
     assert "HLTH 10" not in {e.course.code for e in check("error", 5).eligible}
     assert "HLTH 10" in {e.course.code for e in check("verified", 6).eligible}  # a new check that passes counts
+
+
+def test_the_closest_rule_and_a_current_credential_earn_the_course(hub_store, registry):
+    # MAP's template (a team-reviewed date, "an approximation") and the docs' hub rules name the
+    # same ACE course for BIO 45: the record's exact version is the reason given
+    map_csv = (ROOT / "tests" / "data" / "cpl" / "map_existing_articulations_sample.csv").read_bytes()
+    import_articulations(hub_store, map_csv, college="Fictional Valley Community College", name="map.csv")
+    import_articulations(hub_store, _docs_example("json"), college=None, name="rules.json")
+    _ingest(hub_store, registry, "navy", "military_jst", "jst_navy_unofficial.pdf")
+    report = cpl_for_holder(hub_store, "navy", "Fictional Valley Community College", as_of=AS_OF)
+    [bio] = [e for e in report.eligible if e.course.code == "BIO 45"]
+    assert bio.earned_by.reason == "ACE id and version match (NV-0702-0014 V02)"
+    # two first-aid certificates, one lapsed: the current one earns the course
+    rules = {"college": "CPR College", "articulations": [
+        {"course": "HLTH 11", "units": 1, "issuer": "American Red Cross",
+         "credential_title": "Adult and Pediatric First Aid/CPR/AED"}]}
+    import_articulations(hub_store, json.dumps(rules).encode(), college=None, name="cpr.json")
+    _ingest(hub_store, registry, "pat", "red_cross", "lookup_email_multiple_mixed.html")
+    title = "Adult and Pediatric First Aid/CPR/AED"
+    certificates = [r for r in hub_store.records("pat") if r.achievement.title == title]
+    assert sorted(r.status for r in certificates) == ["active", "expired"]
+    [hlth] = cpl_for_holder(hub_store, "pat", "CPR College", as_of=AS_OF).eligible
+    current = next(r for r in certificates if r.status == "active")
+    assert hlth.earned_by.record_id == current.id
+    assert [m.record_id for m in hlth.also_articulated_by] == [r.id for r in certificates if r is not current]

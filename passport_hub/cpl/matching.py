@@ -205,6 +205,10 @@ class Outcome:
     identity: str | None = None  # why the rule names this credential; None → it does not
     other_version: str | None = None  # same ACE id, another version: what the rule covers
     missing: list[str] = field(default_factory=list)
+    #: how closely the rule names it, to choose among matches: 0 by id (ACE id and version, MAP
+    #: exhibit id, CTID), 1 by ACE id and dates or every version, 2 approximately (a MAP
+    #: team-reviewed date, issuer and title)
+    closeness: int = 0
 
 
 def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcome:
@@ -220,14 +224,16 @@ def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcom
             continue
         if rule.exhibit_start or rule.exhibit_end:
             start, end, what = rule.exhibit_start, rule.exhibit_end, "exhibit dates"
+            out.closeness = 1
         elif rule.version_date:
             start, end = ranges.get((rule.ace_id, rule.version_date), (None, None))
             what = f"exhibit version team-reviewed {rule.version_date}, taken to cover"
+            out.closeness = 2
         elif rule.ace_version:  # the rule has a version, the record none, no dates to decide by
             out.other_version = f"version {rule.ace_version} (the record carries no version)"
             continue
         else:
-            out.identity = f"ACE id matches ({ace.label}; the rule covers every version)"
+            out.identity, out.closeness = f"ACE id matches ({ace.label}; the rule covers every version)", 1
             return out
         if facts.is_occupation:
             held_from, held_to = facts.start, facts.end or as_of
@@ -259,14 +265,14 @@ def _identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcome:
             return Outcome(identity=f"MAP exhibit id matches ({rule.map_exhibit_id})")
         if rule.match_key and rule.match_key == facts.match_key:
             return Outcome(identity=f"issuer and title match MAP exhibit {rule.map_exhibit_id} "
-                                    f"({rule.issuer_name}: {rule.credential_title})")
+                                    f"({rule.issuer_name}: {rule.credential_title})", closeness=2)
         return Outcome()
     if rule.kind == "ctid":
         if rule.ctid in facts.ctids:
             return Outcome(identity=f"CTID matches ({rule.ctid}; {facts.ctids[rule.ctid]})")
         return Outcome()
     if rule.match_key and rule.match_key == facts.match_key:
-        return Outcome(identity=f"issuer and title match ({rule.issuer_name}: {rule.credential_title})")
+        return Outcome(identity=f"issuer and title match ({rule.issuer_name}: {rule.credential_title})", closeness=2)
     return Outcome()
 
 
@@ -334,6 +340,10 @@ def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college:
     recommendations: list[Recommendation] = []
     for record in records:
         facts = facts_for(record, ctid_lookup)
+        stands = record.verification if standing is None else standing.get(record.id)
+        # a course is counted for a current credential before a lapsed one (a renewed CPR card)
+        lapsed = record.status == "expired" or (stands is not None and stands.status == "expired") or (
+            record.expires_on is not None and record.expires_on < as_of)
         named_here = False
         other_versions: list[str] = []
         for rule in rules:
@@ -343,8 +353,7 @@ def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college:
                     other_versions.append(f"{rule.course_code} for {outcome.other_version}")
                 continue
             named_here = True
-            missing = _conditions(rule, facts, as_of,
-                                  record.verification if standing is None else standing.get(record.id))
+            missing = _conditions(rule, facts, as_of, stands)
             match = MatchOut(record_id=record.id, record_title=record.achievement.title, credential=facts.label(),
                              rule_id=rule.id, rule=rule.credential_label(), reason=outcome.identity,
                              verification=record.verification and record.verification.status)
@@ -353,7 +362,7 @@ def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college:
                     course=_course(rule), missing=missing, matched=outcome.identity,
                     **match.model_dump(exclude={"reason"})))
             else:
-                order = (facts.completed or date.max, record.id, rule.id or 0)
+                order = (lapsed, outcome.closeness, facts.completed or date.max, record.id, rule.id or 0)
                 eligible[rule.course_code].append((order, match, rule))
         credit = [c for c in record.achievement.credit if c.amount > 0]
         if facts.aces and credit and not named_here:
