@@ -709,7 +709,8 @@ def _cpl_print(report) -> None:
         table.add_column(column, overflow="fold")
     for e in report.eligible:
         table.add_row(e.course.code, e.course.title or "-", "?" if e.units is None else f"{e.units:g}",
-                      f"{e.earned_by.record_title} ({e.earned_by.credential})", e.earned_by.reason,
+                      f"{e.earned_by.record_title} ({e.earned_by.credential}), read from: {e.earned_by.evidence}",
+                      e.earned_by.reason,
                       e.earned_by.verification or "never checked",
                       "\n".join(f"{m.record_title} ({m.credential}): not counted again"
                                 for m in e.also_articulated_by))

@@ -192,6 +192,10 @@ def test_records_moved_by_export_earn_the_same_credit(hub, registry, fmt):
     assert {rid: kept(r) for rid, r in moved.items()} == {r.id: kept(r) for r in navy}
     report, again = (cpl_for_holder(hub, holder, COLLEGE, as_of=AS_OF) for holder in ("navy", "moved"))
     assert [e.course.code for e in again.eligible] == [e.course.code for e in report.eligible] == ["BIO 45"]
+    # the college sees that one was read from the issuer's transcript and the other from a hub's export
+    original, copied = report.eligible[0].earned_by.evidence, again.eligible[0].earned_by.evidence
+    assert original == navy[0].source.format and "copy" not in original
+    assert copied.endswith(", a copy of a passport-hub export") and copied != original
     assert [(r.ace_id, r.version, r.total) for r in again.recommendations] == [
         (r.ace_id, r.version, r.total) for r in report.recommendations]
     assert len(report.recommendations) > 1

@@ -103,6 +103,8 @@ def test_a_share_can_carry_a_cpl_section_from_the_shared_records_only(client):
     assert "holder" not in view["cpl"]
     page = c.get(f"/shares/{share['token']}.html").text
     assert f"Credit for prior learning at {COLLEGE}" in page and "BIO 45" in page
+    evidence = view["cpl"]["eligible"][0]["earned_by"]["evidence"]
+    assert evidence.startswith("Joint Services Transcript") and f"read from: {evidence}" in page
 
     plain = c.post(f"/holders/{holder['id']}/shares", headers=me, json={"record_ids": [ace["NV-0702-0014"]]}).json()
     assert "cpl" not in c.get(f"/shares/{plain['token']}").json()

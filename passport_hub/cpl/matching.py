@@ -44,6 +44,9 @@ class MatchOut(BaseModel):
         None, description="The credential's latest issuer verification ('verified', 'unverifiable', ...); null "
                           "when it was never verified. While its latest conclusive check (not 'unverifiable' "
                           "or 'error') is failed or revoked, the match is a near-miss.")
+    evidence: str = Field("", description="The document the credential was read from (its format); "
+                                          "'…, a copy of a passport-hub export' when it came from a hub's export, "
+                                          "not from the issuer")
 
 
 class EligibleCourse(BaseModel):
@@ -64,6 +67,7 @@ class NearMiss(BaseModel):
     matched: str
     missing: list[str]
     verification: str | None = None
+    evidence: str = ""
 
 
 class CreditOut(BaseModel):
@@ -320,6 +324,12 @@ def _conditions(rule: Rule, facts: Facts, as_of: date, standing: Verification | 
     return missing
 
 
+def _evidence(record: CredentialRecord) -> str:
+    # a college weighs an issuer's own document above a copy a holder's hub exported
+    copied = ", a copy of a passport-hub export" if record.source.copy_of else ""
+    return f"{record.source.format}{copied}"
+
+
 def _course(rule: Rule) -> CourseOut:
     return CourseOut(subject=rule.subject, number=rule.number, code=rule.course_code, title=rule.title,
                      units=rule.units)
@@ -356,7 +366,8 @@ def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college:
             missing = _conditions(rule, facts, as_of, stands)
             match = MatchOut(record_id=record.id, record_title=record.achievement.title, credential=facts.label(),
                              rule_id=rule.id, rule=rule.credential_label(), reason=outcome.identity,
-                             verification=record.verification and record.verification.status)
+                             verification=record.verification and record.verification.status,
+                             evidence=_evidence(record))
             if missing:
                 near[rule.course_code].append(NearMiss(
                     course=_course(rule), missing=missing, matched=outcome.identity,

@@ -112,7 +112,8 @@ def _cpl_section(cpl) -> str:
     rows = "".join(
         f"<tr><td>{escape(c.course.code)}</td><td>{escape(c.course.title or '')}</td>"
         f"<td>{'' if c.units is None else escape(f'{c.units:g}')}</td>"
-        f"<td>{escape(c.earned_by.record_title)}: {escape(c.earned_by.reason)}</td>"
+        f"<td>{escape(c.earned_by.record_title)}: {escape(c.earned_by.reason)}"
+        f"<br><small>read from: {escape(c.earned_by.evidence)}</small></td>"
         f"<td>{escape(_verification_words(c.earned_by.verification))}</td></tr>"
         for c in cpl.eligible
     )
