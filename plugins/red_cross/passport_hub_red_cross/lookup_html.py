@@ -8,6 +8,7 @@ the CDN block page and anything else are told apart; unknown markup is never gue
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,6 +36,11 @@ _FIRST_TAG = re.compile(rb"<([A-Za-z][^\s/>]*)")
 _HTML_TAGS = frozenset(t.encode() for t in defs.tags) | {
     b"main", b"template", b"picture", b"dialog", b"slot", b"data", b"bdi", b"search", b"frame", b"noframes"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+#: the CDN's block page (formats/red_cross.md §2, §7 item 5) is small and says so in its title or first heading
+_REFUSAL_HEADING = re.compile(rb"<(?:title|h1)\b[^>]*>[^<]{0,200}access denied", re.IGNORECASE)
+#: what ties a block page to the Red Cross: the refused URL it quotes is on a redcross.org host (its
+#: "Reference #18..." id is the CDN's, on every site it serves, so it proves nothing)
+_RED_CROSS_URL = re.compile(r"https?://(?:[a-z0-9-]+\.)*redcross\.org(?![a-z0-9.-])", re.IGNORECASE)
 
 
 _HEADINGS = etree.XPath("//title | //h1")
@@ -69,13 +75,24 @@ def has_markers(data: bytes) -> bool:
     return any(data.find(marker, 0, SNIFF_BYTES) >= 0 for marker in MARKERS)
 
 
+def is_refusal(head: bytes) -> bool:
+    """``head`` (a document's first bytes) is the Red Cross site's ``Access Denied`` page: that
+    heading, and a ``redcross.org`` URL (the block page writes it with character references,
+    ``http&#58;&#47;&#47;www&#46;redcross&#46;org``, so the head is unescaped first)."""
+    if _REFUSAL_HEADING.search(head) is None:
+        return False
+    return _RED_CROSS_URL.search(html.unescape(head.decode("latin-1"))) is not None
+
+
 def looks_like_answer(data: bytes) -> bool:
-    """Sniff: an HTML page or fragment with one of the :data:`MARKERS`.
+    """Sniff: an HTML page or fragment with one of the :data:`MARKERS`, or the site's refusal
+    (:func:`is_refusal`), which has no marker but must still be reported as ``unavailable``.
 
     A document that does not start with markup (source code quoting the markers, say), whose
     first element is not an HTML element (an XML transcript) or that is not 8-bit text is no
     lookup answer; all three are told from the head, without scanning the document (the source
-    has already set JSON aside)."""
+    has already set JSON aside). The refusal is looked for in the head only: the block page is
+    a few hundred bytes."""
     head = data[:4096]
     if b"\x00" in head:  # UTF-16 (or binary): the ASCII markers cannot be in it
         return False
@@ -84,7 +101,7 @@ def looks_like_answer(data: bytes) -> bool:
     tag = _first_tag(head)
     if tag is not None and tag not in _HTML_TAGS:
         return False
-    return has_markers(data)
+    return has_markers(data) or is_refusal(head)
 
 
 #: what lxml.html's ``text_content()`` runs; the page is parsed with the plain etree HTML parser,

@@ -7,7 +7,13 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import date
 
 from passport_hub.contract import CheckResult, CredentialSource, Document
-from passport_hub.errors import MalformedError, NotFoundError, PassportHubError, UnrecognizedError
+from passport_hub.errors import (
+    MalformedError,
+    NotFoundError,
+    PassportHubError,
+    UnavailableError,
+    UnrecognizedError,
+)
 from passport_hub.model import CredentialRecord
 
 from .config import RedCrossConfig
@@ -86,12 +92,23 @@ class RedCrossSource(CredentialSource):
 
     def _parse_lookup(self, document: Document) -> list[CredentialRecord]:
         from .facts import to_record
-        from .lookup_html import has_markers, read_answer
+        from .lookup_html import has_markers, is_refusal, read_answer
 
         looks_html = (document.media_type or "").startswith("text/html") or document.suffix in ("html", "htm")
-        if not looks_html and not has_markers(document.data):
+        if not looks_html and not has_markers(document.data) and not is_refusal(document.data[:4096]):
             raise UnrecognizedError(f"{document.name}: neither a Red Cross certificate PDF nor a lookup answer")
-        answer = read_answer(document.data, name=document.name, today=self.clock(), page=_page(document))
+        try:
+            answer = read_answer(document.data, name=document.name, today=self.clock(), page=_page(document))
+        except UnavailableError as exc:
+            # fetch yields only pages it could read, so a refusal here is a page the holder saved:
+            # say that it holds nothing and what to do instead
+            raise UnavailableError(
+                f"{document.name}: this saved page is the Red Cross site's 'Access Denied' answer - the site "
+                "refused the certificate lookup (bot protection), so the page holds no certificate and nothing "
+                "was imported. It does not mean the certificate does not exist: look it up again later "
+                "(passport-hub fetch red_cross certificate_id=ID) or import the certificate PDF",
+                internal=exc.internal_message,
+            ) from None
         records = []
         for facts in answer.certificates:
             # a row that did not fit is skipped; the other rows carry the warning

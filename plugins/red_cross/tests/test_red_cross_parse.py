@@ -160,6 +160,62 @@ def test_access_denied_page_is_unavailable_not_not_found():
     assert info.value.kind == "unavailable"
 
 
+ACCESS_DENIED = "lookup_access_denied.html"
+
+
+def other_sites_block_page() -> bytes:
+    """The access-denied sample with its Red Cross references (host, Demandware site id) made another
+    site's: the same CDN page, heading and reference id."""
+    page = data_path(ACCESS_DENIED).read_bytes()
+    assert page.count(b"redcross") == 1 and page.count(b"RedCross") == 1  # what ties it to the Red Cross
+    return page.replace(b"redcross", b"shop&#46;example").replace(b"RedCross", b"ExampleShop")
+
+
+def test_saved_access_denied_page_is_claimed_and_unavailable():
+    src = source()
+    # a saved file, and the same bytes with no name or media type to go by (the sniff and parse alone)
+    for document in (doc(ACCESS_DENIED), Document(data_path(ACCESS_DENIED).read_bytes(), name="upload")):
+        assert src.sniff(document), document.name
+        with pytest.raises(UnavailableError) as info:
+            list(src.parse(document))
+        assert info.value.kind == "unavailable"
+        message = str(info.value)
+        assert message.startswith(f"{document.name}: this saved page is the Red Cross site's 'Access Denied' answer")
+        assert "nothing was imported" in message and "does not mean the certificate does not exist" in message
+
+
+def test_only_the_red_cross_block_page_is_claimed():
+    src = source()
+    real = data_path(ACCESS_DENIED).read_bytes()
+    assert src.sniff(Document(real, name="denied.html"))
+    assert not src.sniff(Document(other_sites_block_page(), name="denied.html"))
+    # the refused URL written plainly is read as well; look-alike hosts are not Red Cross hosts
+    plain = b'<html><head><title>Access Denied</title></head><body>access "%s" on this server</body></html>'
+    assert src.sniff(Document(plain % b"https://www.redcross.org/take-a-class/qrcode?certnumber=0SYN0A1", name="d"))
+    for url in (b"https://notredcross.org/x", b"https://www.redcross.org.example.net/x", b"https://example.org/"):
+        assert not src.sniff(Document(plain % url, name="d")), url
+    # a page that only links to the Red Cross is no refusal, and a refusal must start with markup
+    link = b'<html><head><title>First aid</title></head><body><a href="https://www.redcross.org/">Access Denied'
+    assert not src.sniff(Document(link, name="d.html"))
+    assert not src.sniff(Document(b"Saved from the lookup:\n" + real, name="d.html"))
+
+
+def test_cli_import_of_the_saved_access_denied_page_is_unavailable(hub_env, tmp_path):
+    from click.testing import CliRunner
+
+    from passport_hub.cli import main
+
+    other = tmp_path / "other_site_denied.html"
+    other.write_bytes(other_sites_block_page())
+    path = str(data_path(ACCESS_DENIED))
+    # every installed plugin's sniff runs, as for the user
+    result = CliRunner().invoke(main, ["import", path, str(other), "--json"])
+    assert result.exit_code == 1, result.output
+    errors = {line["error"]["document"]: line["error"] for line in map(json.loads, result.stdout.splitlines())}
+    assert errors[path]["kind"] == "unavailable" and "'Access Denied' answer" in errors[path]["message"]
+    assert errors[str(other)]["kind"] == "unrecognized"
+
+
 def test_changed_markup_is_malformed_and_nothing_is_guessed():
     with pytest.raises(MalformedError, match="neither certificate rows nor its no-match text"):
         list(source().parse(doc("lookup_markup_changed.html", media_type="text/html")))
