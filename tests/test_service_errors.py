@@ -227,6 +227,10 @@ def test_a_document_or_issuer_answer_naming_no_credential_is_422_and_404_stays_a
             r = c.post(f"/holders/{holder}/fetch", headers=me, json={"source": "nosuch", "query": {"a": "b"}})
             assert r.status_code == 404 and r.json()["detail"].startswith("no source named 'nosuch'")
             assert len(issuer.requests) == 1
+            # a saved page saying the issuer refused the lookup reads no better on a retry: 422, not 503
+            denied = NO_MATCH.with_name("lookup_access_denied.html")
+            r = c.post(f"/holders/{holder}/documents", headers=me, files={"file": (denied.name, denied.read_bytes())})
+            assert (r.status_code, r.json()["kind"]) == (422, "unavailable")
 
             spec = c.get("/openapi.json").json()
     for path in ("/holders/{holder_id}/documents", "/holders/{holder_id}/fetch"):

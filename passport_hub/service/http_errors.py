@@ -39,6 +39,9 @@ STATUS_FOR_KIND = {
 #: the same for what a document or an issuer's answer failed with (upload, fetch): on those routes 404 means
 #: that the holder or source the request names is missing, so a document that names no credential is 422
 DOCUMENT_STATUS_FOR_KIND = {**STATUS_FOR_KIND, ErrorKind.NOT_FOUND: 422}
+#: ... and for a document read whole: a saved page saying the issuer refused the lookup will not
+#: read better on a retry, so it is no 503
+READ_DOCUMENT_STATUS_FOR_KIND = {**DOCUMENT_STATUS_FOR_KIND, ErrorKind.UNAVAILABLE: 422}
 
 #: the kind of an HTTPException's answer (raised by the routes, auth, uploads and Starlette itself)
 KIND_FOR_STATUS = {
@@ -71,11 +74,13 @@ def error_response(status: int, detail: str, kind: ErrorKind | RequestErrorKind 
 
 
 class DocumentFailed(Exception):
-    """What a document or an issuer's answer failed with, answered by :data:`DOCUMENT_STATUS_FOR_KIND`."""
+    """What a document (``read``: its content) or an issuer's answer failed with, answered by
+    :data:`READ_DOCUMENT_STATUS_FOR_KIND` or :data:`DOCUMENT_STATUS_FOR_KIND`."""
 
-    def __init__(self, error: PassportHubError):
+    def __init__(self, error: PassportHubError, *, read: bool = False):
         super().__init__(error.user_message)
         self.error = error
+        self.statuses = READ_DOCUMENT_STATUS_FOR_KIND if read else DOCUMENT_STATUS_FOR_KIND
 
 
 def _hub_error_response(request: Request, exc: PassportHubError, statuses: dict[ErrorKind, int]) -> JSONResponse:
@@ -92,7 +97,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DocumentFailed)
     async def document_failed(request: Request, exc: DocumentFailed):
-        return _hub_error_response(request, exc.error, DOCUMENT_STATUS_FOR_KIND)
+        return _hub_error_response(request, exc.error, exc.statuses)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -126,7 +131,8 @@ DESCRIPTIONS: dict[int | str, str] = {
     415: "The document was not uploaded as multipart/form-data (`unsupported_media_type`)",
     422: "Parameters or a JSON body that do not validate (`invalid_request`; `errors` lists each problem), "
          "an upload without its `file` part (`invalid_request`), a document the hub cannot use (`malformed`, "
-         "`unrecognized`, `ambiguous`, `unsafe`), or the document or the issuer's answer names no credential "
+         "`unrecognized`, `ambiguous`, `unsafe`; `unavailable`: a saved page saying the issuer refused the "
+         "lookup), or the document or the issuer's answer names no credential "
          "(`not_found`)",
     500: "An unexpected error (`system`); the request was not completed",
     502: "The issuer failed (`upstream`) or refused the hub's own credentials (`auth`)",

@@ -70,5 +70,5 @@ def ingest_only(state, document: Document, holder_id: str, allowed: type, messag
     source = OnlyItems(state.pipeline.sniff(document), allowed, message)
     outcome = state.pipeline.ingest(document, holder_id=holder_id, source=source)
     if outcome.error:
-        raise DocumentFailed(outcome.error)
+        raise DocumentFailed(outcome.error, read=True)
     return outcome
