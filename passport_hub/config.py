@@ -34,6 +34,13 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: what ``[hub]`` in the config file can set (each also ``PASSPORT_HUB_<NAME>``, which wins)
+FILE_SETTINGS = frozenset({
+    "home", "database_url", "load_plugins", "disable_plugins", "required_plugins", "strict_plugins", "trace_plugins",
+    "max_document_bytes", "admin_api_key", "allow_private_hosts", "signing_key_file", "signing_issuer",
+})
+
+
 @dataclass
 class Settings:
     home: Path = DEFAULT_HOME
@@ -60,6 +67,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Settings from ``environ`` (default: the process environment) and the TOML file it names."""
         env = dict(os.environ if environ is None else environ)
         file_values: dict[str, Any] = {}
         plugin_config: dict[str, dict[str, Any]] = {}
@@ -71,6 +79,9 @@ class Settings:
                 raise ConfigError(f"cannot read config file {config_path}: {exc}") from None
             file_values = data.get("hub", {})
             plugin_config = {k: dict(v) for k, v in data.get("plugins", {}).items()}
+            if unknown := sorted(set(file_values) - FILE_SETTINGS):  # a misspelt key is otherwise silently ignored
+                log.warning("%s: [hub] has no setting %s; ignored (it can set: %s; the others are environment "
+                            "variables only)", config_path, ", ".join(unknown), ", ".join(sorted(FILE_SETTINGS)))
 
         def get(name: str) -> Any:
             key = f"PASSPORT_HUB_{name.upper()}"

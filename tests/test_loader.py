@@ -251,6 +251,24 @@ def keyed_plugin():
     return module("keyed", passport_hub_register_sources=register, opened=opened)
 
 
+def test_a_hub_key_the_config_file_cannot_set_is_named_in_a_warning(caplog, tmp_path):
+    import inspect
+    import re
+
+    import passport_hub.config
+
+    config = tmp_path / "hub.toml"
+    config.write_text("[hub]\nmax_document_bytes = 123\nmax_document_byte = 5\nshare_verify_max_age = 3\n")
+    with caplog.at_level("WARNING", logger="passport_hub.config"):
+        settings = Settings.from_env({"PASSPORT_HUB_CONFIG": str(config)})
+    assert settings.max_document_bytes == 123
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert warning.startswith(f"{config}: [hub] has no setting max_document_byte, share_verify_max_age; ignored")
+    # every name from_env reads from the file is one it does not warn about
+    read = set(re.findall(r'get\("([a-z_]+)"\)|as_list\("([a-z_]+)"\)', inspect.getsource(Settings.from_env)))
+    assert {a or b for a, b in read} == passport_hub.config.FILE_SETTINGS
+
+
 def test_a_config_validator_that_breaks_is_reported_in_its_plugins_row(monkeypatch):
     """A plugin's own validator that raises something other than a config error (here: it opens
     a file that is not there) marks that plugin's row; loading and the other plugins go on."""
