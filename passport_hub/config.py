@@ -1,8 +1,8 @@
 """Hub settings: environment variables first, then an optional TOML config file.
 
 Every setting has an environment variable ``PASSPORT_HUB_<NAME>``; the file named by
-``PASSPORT_HUB_CONFIG`` (TOML) may set the same names under ``[hub]`` and each
-plugin component's config under ``[plugins.<component name>]``.
+``PASSPORT_HUB_CONFIG`` (TOML) may set the core ones (:data:`FILE_SETTINGS`) under ``[hub]``
+and each plugin component's config under ``[plugins.<component name>]``.
 """
 
 from __future__ import annotations
