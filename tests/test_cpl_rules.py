@@ -15,10 +15,10 @@ from passport_hub.cli import main
 from passport_hub.config import Settings
 from passport_hub.contract import Document
 from passport_hub.cpl import ArticulationRepo, cpl_for_holder, import_articulations, read_hub
-from passport_hub.cpl.matching import CplReport
+from passport_hub.cpl.matching import CplReport, evaluate
 from passport_hub.errors import MalformedError, NotFoundError
 from passport_hub.loader import load_plugins
-from passport_hub.model import Achievement, CredentialRecord, Issuer, Source, Verification
+from passport_hub.model import Achievement, CredentialRecord, Identifier, Issuer, Source, Verification
 from passport_hub.pipeline import Pipeline
 
 COLLEGE = "Fictional Coastal College"
@@ -182,6 +182,32 @@ def test_ctid_through_the_catalog(hub_store, registry):
     report = cpl_for_holder(hub_store, "sam", COLLEGE, as_of=AS_OF)
     assert [(e.course.code, e.earned_by.record_id) for e in report.eligible] == [("CIS 5", "rec_sam")]
     assert "CTID of the catalog entry" in report.eligible[0].earned_by.reason
+    # a later record naming the CTID itself is the closer match: it earns the course, the one
+    # found by issuer and title (as approximate as a rule naming them) is listed beside it
+    named = _record("rec_sam_named", "CompTIA", "Linux Essentials", COMPTIA_CTID).model_copy(
+        update={"issued_on": date(2025, 5, 1)})
+    _store_record(hub_store, "sam", named)
+    [cis] = cpl_for_holder(hub_store, "sam", COLLEGE, as_of=AS_OF).eligible
+    assert (cis.earned_by.record_id, [m.record_id for m in cis.also_articulated_by]) == ("rec_sam_named", ["rec_sam"])
+
+
+def test_an_exact_version_is_the_closest_match_whatever_the_record_lists_before_it():
+    """A course taken twice (an early run without a version, then V02) matches a rule with both a
+    version and exhibit dates by its version: as close as a record that lists V02 alone."""
+    parsed, _ = read_hub(json.dumps([{"course": "HIT 101", "units": 3, "ace_id": "NV-0702-0014",
+                                      "ace_version": "V02", "exhibit_start": "2016-01-01",
+                                      "exhibit_end": "2020-12-31"}]).encode())
+    twice = _record("rec_twice", "Navy", "Medical Terminology").model_copy(deep=True)
+    twice.achievement.identifiers = [Identifier(scheme="ace", value="NV-0702-0014"),
+                                     Identifier(scheme="ace", value="NV-0702-0014", version="V02")]
+    once = _record("rec_once", "Navy", "Medical Terminology").model_copy(
+        deep=True, update={"issued_on": date(2025, 5, 1)})
+    once.achievement.identifiers = [Identifier(scheme="ace", value="NV-0702-0014", version="V02")]
+    report = evaluate([once, twice], parsed.rules, college=COLLEGE, holder="sam", as_of=AS_OF)
+    [hit] = report.eligible
+    # equally close, so the earliest completed earns it
+    assert (hit.earned_by.record_id, hit.earned_by.reason) == (
+        "rec_twice", "ACE id and version match (NV-0702-0014 V02)")
 
 
 def test_hub_csv_rows_that_do_not_validate_are_rejected_with_reasons(hub_store):
@@ -372,3 +398,14 @@ def test_the_closest_rule_and_a_current_credential_earn_the_course(hub_store, re
     current = next(r for r in certificates if r.status == "active")
     assert hlth.earned_by.record_id == current.id
     assert [m.record_id for m in hlth.also_articulated_by] == [r.id for r in certificates if r is not current]
+    lapsed_card = next(r for r in certificates if r is not current)
+    assert lapsed_card.issued_on < current.issued_on  # "the earliest completed" alone would pick the lapsed card
+    # the current card lapses by its date (stored as active): with both lapsed, the earliest completed
+    assert current.expires_on == date(2028, 4, 21)
+    [later] = cpl_for_holder(hub_store, "pat", "CPR College", as_of=date(2028, 5, 1)).eligible
+    assert later.earned_by.record_id == lapsed_card.id
+    # an issuer check that reports the current card expired lapses it too
+    [(pk, _)] = hub_store.record_rows("pat", [current.id])
+    hub_store.add_verification(pk, Verification(status="expired", checked_at=datetime(2026, 11, 2, 12, tzinfo=UTC)))
+    [checked] = cpl_for_holder(hub_store, "pat", "CPR College", as_of=AS_OF).eligible
+    assert checked.earned_by.record_id == lapsed_card.id

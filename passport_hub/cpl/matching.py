@@ -141,6 +141,11 @@ class Facts:
         return f"{self.record.issuer.name}: {self.record.achievement.title}"
 
 
+#: why a record without a CTID has one: found by its issuer and title, as approximate as a rule
+#: naming them
+CTID_BY_ISSUER_AND_TITLE = "CTID of the catalog entry with this issuer and title"
+
+
 def facts_for(record: CredentialRecord, ctid_lookup: Callable[[CredentialRecord], str | None] | None = None) -> Facts:
     a = record.achievement
     facts = Facts(record=record, match_key=catalog_match_key(record.issuer.name, a.title))
@@ -155,7 +160,7 @@ def facts_for(record: CredentialRecord, ctid_lookup: Callable[[CredentialRecord]
     if a.ctid:
         facts.ctids[a.ctid.strip().lower()] = "CTID on the record"
     if not facts.ctids and ctid_lookup is not None and (found := ctid_lookup(record)):
-        facts.ctids[found.lower()] = "CTID of the catalog entry with this issuer and title"
+        facts.ctids[found.lower()] = CTID_BY_ISSUER_AND_TITLE
     facts.start = _date(_result(record, "start_date"))
     facts.end = _date(_result(record, "end_date"))
     if facts.start is None and facts.end is None:
@@ -210,8 +215,8 @@ class Outcome:
     other_version: str | None = None  # same ACE id, another version: what the rule covers
     missing: list[str] = field(default_factory=list)
     #: how closely the rule names it, to choose among matches: 0 by id (ACE id and version, MAP
-    #: exhibit id, CTID), 1 by ACE id and dates or every version, 2 approximately (a MAP
-    #: team-reviewed date, issuer and title)
+    #: exhibit id, CTID on the record), 1 by ACE id and dates or every version, 2 approximately (a
+    #: MAP team-reviewed date, issuer and title, a CTID found by issuer and title)
     closeness: int = 0
 
 
@@ -222,7 +227,8 @@ def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcom
             continue
         if rule.ace_version and ace.version:
             if ace.version == rule.ace_version:
-                out.identity = f"ACE id and version match ({ace.label})"
+                # another of the record's entries for this id may have been weighed by dates first
+                out.identity, out.closeness = f"ACE id and version match ({ace.label})", 0
                 return out
             out.other_version = f"version {rule.ace_version}"
             continue
@@ -273,7 +279,9 @@ def _identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcome:
         return Outcome()
     if rule.kind == "ctid":
         if rule.ctid in facts.ctids:
-            return Outcome(identity=f"CTID matches ({rule.ctid}; {facts.ctids[rule.ctid]})")
+            found_by = facts.ctids[rule.ctid]
+            return Outcome(identity=f"CTID matches ({rule.ctid}; {found_by})",
+                           closeness=2 if found_by == CTID_BY_ISSUER_AND_TITLE else 0)
         return Outcome()
     if rule.match_key and rule.match_key == facts.match_key:
         return Outcome(identity=f"issuer and title match ({rule.issuer_name}: {rule.credential_title})", closeness=2)
