@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import ConfigError
+from .errors import ConfigError, PassportHubError
 
 log = logging.getLogger("passport_hub.config")
 
@@ -156,6 +156,9 @@ class Settings:
                 f"{'.'.join(str(p) for p in err['loc']) or '(config)'}: {err['msg']}" for err in exc.errors()
             )
             raise ConfigError(f"invalid config for {name!r}: {problems}") from None
+        except PassportHubError as exc:  # the plugin's own message says what to fix
+            raise ConfigError(f"invalid config for {name!r}: {exc.user_message}",
+                              internal=exc.internal_message) from None
         except Exception as exc:
             raise ConfigError(f"checking the config of {name!r} failed ({type(exc).__name__})",
                               internal=f"checking the config of {name!r}: {type(exc).__name__}: {exc}") from None

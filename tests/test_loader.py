@@ -269,6 +269,24 @@ def test_a_hub_key_the_config_file_cannot_set_is_named_in_a_warning(caplog, tmp_
     assert {a or b for a, b in read} == passport_hub.config.FILE_SETTINGS
 
 
+def test_a_config_error_a_validator_raises_keeps_its_message():
+    from pydantic import BaseModel, field_validator
+
+    from passport_hub.errors import ConfigError
+
+    class KeyConfig(BaseModel):
+        key_file: str
+
+        @field_validator("key_file")
+        @classmethod
+        def pem(cls, value: str) -> str:
+            raise ConfigError("key_file is not a PEM private key")
+
+    with pytest.raises(ConfigError) as raised:
+        Settings(plugin_config={"keyed": {"key_file": "key.der"}}).component_config("keyed", KeyConfig)
+    assert raised.value.user_message == "invalid config for 'keyed': key_file is not a PEM private key"
+
+
 def test_a_config_validator_that_breaks_is_reported_in_its_plugins_row(monkeypatch):
     """A plugin's own validator that raises something other than a config error (here: it opens
     a file that is not there) marks that plugin's row; loading and the other plugins go on."""

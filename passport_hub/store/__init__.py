@@ -64,7 +64,10 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"cannot open the database {url}: {type(exc).__name__}: {exc}") from None
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -299,12 +302,12 @@ class Store:
             self.engine = make_engine(url)
             if migrate:
                 self.upgrade()
-        except (SQLAlchemyError, ImportError, OSError) as exc:  # OSError: the SQLite file's folder cannot be made
+        except (SQLAlchemyError, ImportError) as exc:
             shown = make_url(url).render_as_string(hide_password=True) if "://" in url else "(unparsable URL)"
             hint = " (install the driver, e.g. pip install 'passport-hub[postgres]')" if isinstance(
                 exc, ImportError) else ""
             raise ConfigError(
-                f"cannot open the database {shown}: {type(exc).__name__}: {str(exc).splitlines()[0]}{hint}"
+                f"cannot open the database {shown}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}{hint}"
             ) from None
 
     def upgrade(self) -> None:
