@@ -70,5 +70,7 @@ def ingest_only(state, document: Document, holder_id: str, allowed: type, messag
     source = OnlyItems(state.pipeline.sniff(document), allowed, message)
     outcome = state.pipeline.ingest(document, holder_id=holder_id, source=source)
     if outcome.error:
-        raise DocumentFailed(outcome.error, read=True)
+        # what an uploaded document says (a saved refusal page) reads no better on a retry; an
+        # issuer's live answer may
+        raise DocumentFailed(outcome.error, read=document.origin == "upload")
     return outcome
