@@ -81,7 +81,8 @@ class Settings:
             plugin_config = {k: dict(v) for k, v in data.get("plugins", {}).items()}
             if unknown := sorted(set(file_values) - FILE_SETTINGS):  # a misspelt key is otherwise silently ignored
                 log.warning("%s: [hub] has no setting %s; ignored (it can set: %s; the others are environment "
-                            "variables only)", config_path, ", ".join(unknown), ", ".join(sorted(FILE_SETTINGS)))
+                            "variables only; a plugin's settings go under [plugins.<name>])",
+                            config_path, ", ".join(unknown), ", ".join(sorted(FILE_SETTINGS)))
 
         def get(name: str) -> Any:
             key = f"PASSPORT_HUB_{name.upper()}"

@@ -264,6 +264,7 @@ def test_a_hub_key_the_config_file_cannot_set_is_named_in_a_warning(caplog, tmp_
     assert settings.max_document_bytes == 123
     [warning] = [r.getMessage() for r in caplog.records]
     assert warning.startswith(f"{config}: [hub] has no setting max_document_byte, share_verify_max_age; ignored")
+    assert warning.endswith("a plugin's settings go under [plugins.<name>])")
     # every name from_env reads from the file is one it does not warn about
     read = set(re.findall(r'get\("([a-z_]+)"\)|as_list\("([a-z_]+)"\)', inspect.getsource(Settings.from_env)))
     assert {a or b for a, b in read} == passport_hub.config.FILE_SETTINGS
