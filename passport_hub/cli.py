@@ -312,8 +312,10 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
 
 
 def _require_holder(store, holder: str | None) -> None:
-    if holder is not None and not store.holder_exists(holder):
-        raise click.ClickException(f"no holder {holder!r} (records are imported for a holder with --holder ID)")
+    try:
+        store.require_holder(holder)
+    except NotFoundError as exc:
+        raise click.ClickException(f"{exc.user_message} (records are imported for a holder with --holder ID)") from None
 
 
 @main.command()

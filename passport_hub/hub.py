@@ -160,8 +160,7 @@ class Hub:
 
     def _known_holder(self, holder: str | None) -> str | None:
         """``holder`` (``None``: every holder); ``NotFoundError`` when the hub has no such holder."""
-        if holder is not None and not self._store.holder_exists(holder):
-            raise NotFoundError(f"no holder {holder!r}")
+        self._store.require_holder(holder)
         return holder
 
     def _pipeline(self, dry_run: bool = False) -> Pipeline:

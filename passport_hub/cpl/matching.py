@@ -440,10 +440,8 @@ def cpl_for_records(store, records: Iterable[CredentialRecord], college: str, *,
 
 def cpl_for_holder(store, holder_id: str, college: str, *, as_of: date | None = None) -> CplReport:
     """The CPL report for a stored holder at a stored college."""
-    from ..errors import NotFoundError
     from .repo import ArticulationRepo
 
     ArticulationRepo(store).college(college)  # an unknown college is reported before an unknown holder
-    if not store.holder_exists(holder_id):
-        raise NotFoundError(f"no holder {holder_id!r}")
+    store.require_holder(holder_id)
     return cpl_for_records(store, store.records(holder_id), college, holder=holder_id, wallet=holder_id, as_of=as_of)

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..contract import Document
-from ..errors import ConfigError
+from ..errors import ConfigError, NotFoundError
 from ..matching import catalog_match_key, normalize_text
 from ..model import CONCLUSIVE_STATUSES, CatalogEntry, CredentialRecord, Verification
 from .tables import (
@@ -334,6 +334,11 @@ class Store:
     def holder_exists(self, holder_id: str) -> bool:
         with self.engine.connect() as conn:
             return conn.scalar(select(HolderRow.id).where(HolderRow.id == holder_id)) is not None
+
+    def require_holder(self, holder_id: str | None) -> None:
+        """``NotFoundError`` when ``holder_id`` names no holder (``None``, every holder, always passes)."""
+        if holder_id is not None and not self.holder_exists(holder_id):
+            raise NotFoundError(f"no holder {holder_id!r}")
 
     # -- ingest ------------------------------------------------------------
     @contextmanager
