@@ -36,11 +36,18 @@ _FIRST_TAG = re.compile(rb"<([A-Za-z][^\s/>]*)")
 _HTML_TAGS = frozenset(t.encode() for t in defs.tags) | {
     b"main", b"template", b"picture", b"dialog", b"slot", b"data", b"bdi", b"search", b"frame", b"noframes"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-#: the CDN's block page (formats/red_cross.md §2, §7 item 5) is small and says so in its title or first heading
-_REFUSAL_HEADING = re.compile(rb"<(?:title|h1)\b[^>]*>[^<]{0,200}access denied", re.IGNORECASE)
-#: what ties a block page to the Red Cross: the refused URL it quotes is on a redcross.org host (its
-#: "Reference #18..." id is the CDN's, on every site it serves, so it proves nothing)
-_RED_CROSS_URL = re.compile(r"https?://(?:[a-z0-9-]+\.)*redcross\.org(?![a-z0-9.-])", re.IGNORECASE)
+#: the CDN's block page (formats/red_cross.md §2, §7 item 5) is small; its title and heading are just
+#: "Access Denied" (a page that merely mentions it in a longer heading is another page)
+_TITLE = re.compile(rb"<title\b[^>]*>([^<]*)", re.IGNORECASE)
+_FIRST_H1 = re.compile(rb"<h1\b[^>]*>([^<]*)", re.IGNORECASE)
+_RED_CROSS_URL = r"https?://(?:[a-z0-9-]+\.)*redcross\.org(?![a-z0-9.-])"
+#: what ties a block page to the Red Cross: the refused URL its sentence quotes ("You don't have permission
+#: to access "URL" on this server", written with character references) is on a redcross.org host. A
+#: redcross.org link elsewhere (footer, preconnect) proves nothing, nor does the "Reference #18..." id
+#: (the CDN's, on every site it serves)
+_REFUSED_URL = re.compile(rf'permission\s+to\s+access\s+"{_RED_CROSS_URL}[^"]*"\s+on\s+this\s+server', re.IGNORECASE)
+#: or the address a browser notes in the page it saves
+_SAVED_FROM = re.compile(rf"<!--\s*saved from url=\(\d+\){_RED_CROSS_URL}", re.IGNORECASE)
 
 
 _HEADINGS = etree.XPath("//title | //h1")
@@ -75,13 +82,22 @@ def has_markers(data: bytes) -> bool:
     return any(data.find(marker, 0, SNIFF_BYTES) >= 0 for marker in MARKERS)
 
 
-def is_refusal(head: bytes) -> bool:
-    """``head`` (a document's first bytes) is the Red Cross site's ``Access Denied`` page: that
-    heading, and a ``redcross.org`` URL (the block page writes it with character references,
-    ``http&#58;&#47;&#47;www&#46;redcross&#46;org``, so the head is unescaped first)."""
-    if _REFUSAL_HEADING.search(head) is None:
+def _says_access_denied(match: re.Match[bytes] | None) -> bool:
+    if match is None:
         return False
-    return _RED_CROSS_URL.search(html.unescape(head.decode("latin-1"))) is not None
+    return " ".join(html.unescape(match[1].decode("latin-1")).split()).casefold() == ACCESS_DENIED_TEXT
+
+
+def is_refusal(head: bytes) -> bool:
+    """``head`` (a document's first bytes) is the Red Cross site's ``Access Denied`` page: its title
+    or first ``h1`` is exactly that (case and spacing aside), and the refused address it quotes
+    (written with character references, ``http&#58;&#47;&#47;www&#46;redcross&#46;org``, so
+    unescaped first) or the browser's ``<!-- saved from url=(NNNN)... -->`` note is on a
+    ``redcross.org`` host."""
+    if not (_says_access_denied(_TITLE.search(head)) or _says_access_denied(_FIRST_H1.search(head))):
+        return False
+    text = head.decode("latin-1")
+    return _SAVED_FROM.search(text) is not None or _REFUSED_URL.search(html.unescape(text)) is not None
 
 
 def looks_like_answer(data: bytes) -> bool:

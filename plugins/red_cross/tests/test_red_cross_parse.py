@@ -15,7 +15,7 @@ from passport_hub_red_cross.lookup_html import has_markers
 from passport_hub_red_cross.source import RedCrossSource
 
 from passport_hub.contract import Document
-from passport_hub.errors import MalformedError, NotFoundError, UnavailableError
+from passport_hub.errors import MalformedError, NotFoundError, UnavailableError, UnrecognizedError
 
 DATA = Path(__file__).parent / "data"
 SAMPLES = Path(__file__).parent.parent / "passport_hub_red_cross" / "samples"
@@ -163,12 +163,31 @@ def test_access_denied_page_is_unavailable_not_not_found():
 ACCESS_DENIED = "lookup_access_denied.html"
 
 
+def edited(old: bytes, new: bytes, count: int = 1, page: bytes | None = None) -> bytes:
+    """The access-denied sample (or ``page``, made from it) with ``old``, held ``count`` times, made ``new``."""
+    page = data_path(ACCESS_DENIED).read_bytes() if page is None else page
+    assert page.count(old) == count, old
+    return page.replace(old, new)
+
+
 def other_sites_block_page() -> bytes:
     """The access-denied sample with its Red Cross references (host, Demandware site id) made another
     site's: the same CDN page, heading and reference id."""
-    page = data_path(ACCESS_DENIED).read_bytes()
-    assert page.count(b"redcross") == 1 and page.count(b"RedCross") == 1  # what ties it to the Red Cross
-    return page.replace(b"redcross", b"shop&#46;example").replace(b"RedCross", b"ExampleShop")
+    return edited(b"RedCross", b"ExampleShop", page=edited(b"redcross", b"shop&#46;example"))
+
+
+def guests_page() -> bytes:
+    """The access-denied sample whose title and h1 mention the words in a longer heading."""
+    return edited(b"Access Denied<", b"Access denied for guests<", count=2)
+
+
+#: the scheme and host of the refused address the sample quotes, written as the CDN writes it
+REFUSED_HOST = b"http&#58;&#47;&#47;www&#46;redcross&#46;org"
+
+
+def saved_from(url: bytes, page: bytes) -> bytes:
+    """``page`` as a browser saves it: a note of the address it came from before the markup."""
+    return b"<!-- saved from url=(%04d)%s -->\n" % (len(url), url) + page
 
 
 def test_saved_access_denied_page_is_claimed_and_unavailable():
@@ -190,14 +209,62 @@ def test_only_the_red_cross_block_page_is_claimed():
     assert src.sniff(Document(real, name="denied.html"))
     assert not src.sniff(Document(other_sites_block_page(), name="denied.html"))
     # the refused URL written plainly is read as well; look-alike hosts are not Red Cross hosts
-    plain = b'<html><head><title>Access Denied</title></head><body>access "%s" on this server</body></html>'
-    assert src.sniff(Document(plain % b"https://www.redcross.org/take-a-class/qrcode?certnumber=0SYN0A1", name="d"))
-    for url in (b"https://notredcross.org/x", b"https://www.redcross.org.example.net/x", b"https://example.org/"):
-        assert not src.sniff(Document(plain % url, name="d")), url
-    # a page that only links to the Red Cross is no refusal, and a refusal must start with markup
-    link = b'<html><head><title>First aid</title></head><body><a href="https://www.redcross.org/">Access Denied'
-    assert not src.sniff(Document(link, name="d.html"))
+    assert src.sniff(Document(edited(REFUSED_HOST, b"https://www.redcross.org"), name="d"))
+    for host in (b"https://notredcross.org", b"https://www.redcross.org.example.net", b"https://example.org"):
+        assert not src.sniff(Document(edited(REFUSED_HOST, host), name="d")), host
+    # a refusal must start with markup
     assert not src.sniff(Document(b"Saved from the lookup:\n" + real, name="d.html"))
+
+
+def test_a_heading_that_only_mentions_access_denied_is_not_the_refusal():
+    src = source()
+    # both headings changed: either one alone saying just "Access Denied" would be enough
+    guests = Document(guests_page(), name="upload")
+    assert not src.sniff(guests)
+    with pytest.raises(UnrecognizedError, match="neither a Red Cross certificate PDF nor a lookup answer"):
+        list(src.parse(guests))
+    # either heading alone saying it makes the refusal; case and spacing aside
+    assert src.sniff(Document(edited(b"<H1>Access Denied", b"<H1>Forbidden"), name="d"))
+    assert src.sniff(Document(edited(b"<TITLE>Access Denied", b"<TITLE>Error"), name="d"))
+    spaced = edited(b"<TITLE>Access Denied", b"<TITLE> ACCESS\n  denied ", page=edited(b"<H1>Access Denied", b"<H1>"))
+    assert src.sniff(Document(spaced, name="d"))
+
+
+def test_a_red_cross_link_outside_the_refusal_sentence_does_not_make_a_block_page_the_red_cross_one():
+    src = source()
+    other = other_sites_block_page()
+    footer = edited(b"</BODY>", b'<a href="https://www.redcross.org/">American Red Cross</a>\n</BODY>', page=other)
+    preconnect = edited(b"<HEAD>", b'<HEAD><link rel=preconnect href="https://www.redcross.org">', page=other)
+    for page in (footer, preconnect):
+        assert not src.sniff(Document(page, name="denied.html"))
+        with pytest.raises(UnrecognizedError):
+            list(src.parse(Document(page, name="upload")))
+
+
+def test_a_saved_page_is_tied_to_the_red_cross_by_the_browsers_saved_from_note():
+    src = source()
+    # a block page whose quoted address has no scheme and host does not name the Red Cross itself
+    path_only = edited(REFUSED_HOST, b"")
+    assert not src.sniff(Document(path_only, name="denied.html"))
+    saved = saved_from(b"https://www.redcross.org/take-a-class/qrcode?certnumber=0SYN0A1", path_only)
+    assert saved.startswith(b"<!-- saved from url=(0063)https://www.redcross.org/")
+    assert src.sniff(Document(saved, name="denied.html"))
+    with pytest.raises(UnavailableError, match="this saved page is the Red Cross site's 'Access Denied' answer"):
+        list(src.parse(Document(saved, name="upload")))
+    assert not src.sniff(Document(saved_from(b"https://shop.example/checkout", path_only), name="denied.html"))
+
+
+def test_a_page_read_as_unavailable_that_is_not_the_red_cross_refusal_keeps_its_own_message():
+    # parse reads any .html page: one whose heading mentions "access denied" is unavailable, but it is
+    # not the Red Cross site's refusal, so it is not described as that saved page
+    src = source()
+    for page in (other_sites_block_page(), guests_page()):
+        with pytest.raises(UnavailableError) as info:
+            list(src.parse(Document(page, name="denied.html")))
+        assert str(info.value) == (
+            "denied.html: the Red Cross site refused the lookup (Access Denied, bot protection); "
+            "the certificate could not be checked - this does not mean it does not exist"
+        )
 
 
 def test_cli_import_of_the_saved_access_denied_page_is_unavailable(hub_env, tmp_path):
