@@ -88,12 +88,17 @@ def _says_access_denied(match: re.Match[bytes] | None) -> bool:
     return " ".join(html.unescape(match[1].decode("latin-1")).split()).casefold() == ACCESS_DENIED_TEXT
 
 
-def is_refusal(head: bytes) -> bool:
-    """``head`` (a document's first bytes) is the Red Cross site's ``Access Denied`` page: its title
+#: how much of a document sniff looks at: the block page is a few hundred bytes
+HEAD_BYTES = 4096
+
+
+def is_refusal(data: bytes) -> bool:
+    """The document (its first :data:`HEAD_BYTES`) is the Red Cross site's ``Access Denied`` page: its title
     or first ``h1`` is exactly that (case and spacing aside), and the refused address it quotes
     (written with character references, ``http&#58;&#47;&#47;www&#46;redcross&#46;org``, so
     unescaped first) or the browser's ``<!-- saved from url=(NNNN)... -->`` note is on a
     ``redcross.org`` host."""
+    head = data[:HEAD_BYTES]
     if not (_says_access_denied(_TITLE.search(head)) or _says_access_denied(_FIRST_H1.search(head))):
         return False
     text = head.decode("latin-1")
@@ -109,7 +114,7 @@ def looks_like_answer(data: bytes) -> bool:
     lookup answer; all three are told from the head, without scanning the document (the source
     has already set JSON aside). The refusal is looked for in the head only: the block page is
     a few hundred bytes."""
-    head = data[:4096]
+    head = data[:HEAD_BYTES]
     if b"\x00" in head:  # UTF-16 (or binary): the ASCII markers cannot be in it
         return False
     if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):  # a page starts with markup, not with text or code

@@ -95,7 +95,7 @@ class RedCrossSource(CredentialSource):
         from .lookup_html import has_markers, is_refusal, read_answer
 
         looks_html = (document.media_type or "").startswith("text/html") or document.suffix in ("html", "htm")
-        refusal = is_refusal(document.data[:4096])
+        refusal = is_refusal(document.data)
         if not looks_html and not has_markers(document.data) and not refusal:
             raise UnrecognizedError(f"{document.name}: neither a Red Cross certificate PDF nor a lookup answer")
         try:
