@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 
+from pydantic import BaseModel
+
 from .config import Settings
 from .contract import Capability, CredentialSource, Document, Verifier
 from .errors import ConfigError
@@ -24,17 +26,18 @@ def issuer_client(component: CredentialSource | Verifier, settings: Settings) ->
 
 
 async def iter_fetched(
-    registry: Registry, settings: Settings, name: str, query: Mapping[str, str]
+    registry: Registry, settings: Settings, name: str, query: Mapping[str, str], *, config: BaseModel | None = None
 ) -> AsyncIterator[Document]:
     """Documents from the source's issuer, as they arrive; an error ends the stream
-    after the documents already yielded, so callers keep what was fetched."""
+    after the documents already yielded, so callers keep what was fetched. ``config``: the
+    source's, when the caller has built it already."""
     cls = registry.source(name)
     if Capability.FETCH not in cls.capabilities():
         fetchers = ", ".join(n for n, c in registry.sources.items() if Capability.FETCH in c.capabilities())
         raise ConfigError(
             f"source {name!r} reads files only and cannot fetch (sources that fetch: {fetchers or 'none'})"
         )
-    source = cls(settings.component_config(name, cls.config_model))
+    source = cls(config if config is not None else settings.component_config(name, cls.config_model))
     async with issuer_client(source, settings) as http:
         source.http = http
         async for document in source.fetch(query):

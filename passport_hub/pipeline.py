@@ -236,7 +236,7 @@ class Pipeline:
         async def fetch_and_ingest() -> None:
             try:
                 source = self.source(name)
-                async for document in iter_fetched(self.registry, self.settings, name, query):
+                async for document in iter_fetched(self.registry, self.settings, name, query, config=source.config):
                     done(self.ingest(document, holder_id=holder_id, dry_run=dry_run, source=source))
             except PassportHubError as exc:
                 terms = " ".join(f"{key}={value}" for key, value in query.items())

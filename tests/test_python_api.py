@@ -209,7 +209,12 @@ def test_fetch_imports_what_the_issuer_returns_as_the_cli_does(hub_env, monkeypa
         printed = cli("fetch", "red_cross", "certificate_id=0SYN0A1", "--holder", "cli", "--json")
         with Hub() as hub:
             [outcome] = hub.fetch("red_cross", holder="api", certificate_id="0SYN0A1")
+            configs_built = []  # the fetch and the import of what it fetched share one config
+            built = Settings.component_config
+            monkeypatch.setattr(Settings, "component_config",
+                                lambda self, name, model: configs_built.append(name) or built(self, name, model))
             [denied] = hub.fetch("red_cross", holder="api", certificate_id="0SYN0A1")
+            assert configs_built == ["red_cross"]
             with pytest.raises(NotFoundError, match="no source named 'nosuch'"):
                 hub.fetch("nosuch", a="b")
             [files_only] = hub.fetch("etranscript", student_id="0")
