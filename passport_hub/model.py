@@ -167,6 +167,8 @@ class Source(_Model):
 
     plugin: str
     plugin_version: str
+    #: the document's format as a person names it ("PESC CollegeTranscript v1.6.0 XML"): CPL
+    #: reports and share pages show it as the evidence a credential was read from
     format: str
     document_sha256: str
     locator: str | None = None

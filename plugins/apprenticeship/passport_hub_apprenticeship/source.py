@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from passport_hub.contract import CredentialSource, Document
 from passport_hub.model import CredentialRecord
 
-FORMAT_CSV = "apprenticeship-completion-roster-csv"
-FORMAT_JSON = "apprenticeship-completion-roster-json"
-FORMAT_PDF = "das-certificate-of-completion-pdf"
+#: ``source.format`` of a record, read by people (a college weighing the evidence for credit)
+FORMAT_CSV = "Apprenticeship completion roster (CSV)"
+FORMAT_JSON = "Apprenticeship completion roster (JSON)"
+FORMAT_PDF = "California DAS Certificate of Completion of Apprenticeship (PDF)"
 
 
 class ApprenticeshipSource(CredentialSource):

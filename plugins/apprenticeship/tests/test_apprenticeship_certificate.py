@@ -75,7 +75,7 @@ def test_certificate_record():
     assert record.expires_on is None
     results = {r.name: r.value for r in record.results}
     assert results["sponsor_name"] == "Example Valley Electrical JATC"
-    assert record.source.format == "das-certificate-of-completion-pdf"
+    assert record.source.format == "California DAS Certificate of Completion of Apprenticeship (PDF)"
     assert record.source.document_sha256 == document.sha256
     assert document.rejected == []
 

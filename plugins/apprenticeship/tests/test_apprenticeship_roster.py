@@ -144,7 +144,7 @@ def test_csv_and_json_give_the_same_record_ids():
     assert len({r.id for r in csv_records}) == 8
     assert {r.source.document_sha256 for r in csv_records} != {r.source.document_sha256 for r in json_records}
     assert [r.source.format for r in (csv_records[0], json_records[0])] == [
-        "apprenticeship-completion-roster-csv", "apprenticeship-completion-roster-json"]
+        "Apprenticeship completion roster (CSV)", "Apprenticeship completion roster (JSON)"]
 
 
 # --- CSV variants built from the real sample bytes ------------------------------------------

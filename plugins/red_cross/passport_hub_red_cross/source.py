@@ -18,8 +18,9 @@ from passport_hub.model import CredentialRecord
 
 from .config import RedCrossConfig
 
-FORMAT_LOOKUP = "red_cross.lookup_html"
-FORMAT_PDF = "red_cross.certificate_pdf"
+#: ``source.format`` of a record, read by people (a college weighing the evidence for credit)
+FORMAT_LOOKUP = "Red Cross certificate lookup answer (HTML)"
+FORMAT_PDF = "Red Cross certificate PDF"
 _NAME_HINT = re.compile(r"red[ _.-]?cross", re.IGNORECASE)
 
 
@@ -87,7 +88,7 @@ class RedCrossSource(CredentialSource):
             facts,
             plugin_version=self.plugin_version,
             document_sha256=document.sha256,
-            fmt=f"{FORMAT_PDF}.{facts.certificate_format}",
+            fmt=f"{FORMAT_PDF} ({facts.certificate_format})",
         )
 
     def _parse_lookup(self, document: Document) -> list[CredentialRecord]:

@@ -89,7 +89,7 @@ def test_lookup_fragment_gives_expected_facts(name):
         assert record.achievement.kind == "certification"
         assert record.issuer.url == "https://www.redcross.org"
         assert record.source.plugin == "red_cross"
-        assert record.source.format == "red_cross.lookup_html"
+        assert record.source.format == "Red Cross certificate lookup answer (HTML)"
         assert record.source.document_sha256 == doc(name).sha256
         assert record.warnings == []
     assert exp["rejected_rows"] == []
@@ -132,8 +132,8 @@ def test_certificate_pdf_gives_expected_facts(name):
 
 
 def test_pdf_formats_are_told_apart():
-    assert parse("certificate_full_0SYN0A1.pdf")[0].source.format == "red_cross.certificate_pdf.full"
-    assert parse("certificate_wallet_0SYN0B2.pdf")[0].source.format == "red_cross.certificate_pdf.wallet"
+    assert parse("certificate_full_0SYN0A1.pdf")[0].source.format == "Red Cross certificate PDF (full)"
+    assert parse("certificate_wallet_0SYN0B2.pdf")[0].source.format == "Red Cross certificate PDF (wallet)"
 
 
 def test_pdf_and_lookup_of_the_same_certificate_share_the_record_id():
