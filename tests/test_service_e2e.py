@@ -76,18 +76,24 @@ def test_wallet_share_audit_revoke_delete(hub, hub_db_url):
         r = _upload(c, CTDL, holder, me)
         assert r.status_code == 422 and "catalog" in r.json()["detail"]
 
-        r = c.post(f"/holders/{holder}/verify", json={"record_ids": [badge["id"], spanish["id"]]}, headers=me)
+        # ids as the tables show them (a unique beginning), as the CLI takes them
+        r = c.post(f"/holders/{holder}/verify", json={"record_ids": [badge["id"][:12], spanish["id"]]}, headers=me)
         assert r.status_code == 200, r.text
+        assert [res["record_id"] for res in r.json()["results"]] == [badge["id"], spanish["id"]]
         checks = {res["record_id"]: res["verification"]["checks"] for res in r.json()["results"]}
         listed = [ch for ch in checks[badge["id"]] if ch["name"] == "registry_listed"]
         assert listed and listed[0]["status"] == "passed" and CTID in listed[0]["detail"]
+        r = c.post(f"/holders/{holder}/verify", json={"record_ids": ["rec_nosuch"]}, headers=me)
+        assert (r.status_code, r.json()) == (404, {"detail": f"no record 'rec_nosuch' for holder {holder!r}",
+                                                    "kind": "not_found"})
 
         shared_at = datetime.now(UTC)
         r = c.post(f"/holders/{holder}/shares", headers=me,
-                   json={"record_ids": [spanish["id"], badge["id"]], "expires_in_seconds": 3600,
+                   json={"record_ids": [spanish["id"][:12], badge["id"]], "expires_in_seconds": 3600,
                          "audience": "Acme Hiring"})
         assert r.status_code == 201, r.text
         share = r.json()
+        assert share["record_ids"] == [spanish["id"], badge["id"]]
         created = datetime.fromisoformat(share["link_expires_at"])
         assert 3590 <= (created - datetime.now(created.tzinfo)).total_seconds() <= 3600
         assert share["url"].endswith("/shares/" + share["token"])

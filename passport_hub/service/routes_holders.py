@@ -97,15 +97,12 @@ def delete_record(request: Request, record_id: str, holder_id: str = Depends(hol
              summary="Verify records now (stored as history)")
 async def verify(request: Request, body: VerifyRequest | None = None,
                  holder_id: str = Depends(holder_access)) -> dict[str, Any]:
+    from ..hub import selected_rows
     from ..verify import verify_stored
 
     state = request.app.state.hub
-    ids = body.record_ids if body else None
-    rows = await run_in_threadpool(state.store.record_rows, holder_id, ids)
-    if ids is not None:
-        missing = sorted(set(ids) - {r.id for _pk, r in rows})
-        if missing:
-            raise HTTPException(404, f"record(s) not found: {', '.join(missing[:10])}")
+    # ids resolved as the CLI and the Python API resolve them: a unique beginning will do
+    rows = await run_in_threadpool(selected_rows, state.store, body.record_ids if body else None, holder_id)
     results = await verify_stored(state.registry, state.settings, state.store, rows)
     return {"results": [{"record_id": r.id, "title": r.achievement.title,
                          "verification": results[r.id].model_dump(mode="json", exclude_none=True)}

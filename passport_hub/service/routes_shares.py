@@ -29,14 +29,13 @@ NOT_FOUND = "share link not found"
              responses=error_responses(401, 404, 409, 413, 422),
              summary="Share selected records through a link that expires")
 def create_share(request: Request, body: ShareCreate, holder_id: str = Depends(holder_access)) -> ShareCreated:
+    from ..hub import selected_rows
+
     state = request.app.state.hub
-    wanted = list(dict.fromkeys(body.record_ids))
-    rows = state.store.record_rows(holder_id, wanted)
+    # ids resolved as the CLI and the Python API resolve them: a unique beginning will do
+    rows = selected_rows(state.store, body.record_ids, holder_id)
     found = [r for _pk, r in rows]
-    by_id = {r.id: r for r in found}
-    missing = [rid for rid in wanted if rid not in by_id]
-    if missing:
-        raise HTTPException(404, f"record(s) not found: {', '.join(missing[:10])}")
+    wanted = [r.id for r in found]
     revoked = [r.achievement.title for r in found if r.status == "revoked"
                or (r.verification is not None and r.verification.status == "revoked")]
     if revoked:
