@@ -183,7 +183,9 @@ class Pipeline:
             plugin = self.registry.source_plugins.get(outcome.source) if outcome.source else None
             outcome.error = as_hub_error(exc, plugin=plugin)
             if not isinstance(exc, PassportHubError):
-                log.error("unexpected error reading %s", document.name, exc_info=exc)
+                # the outcome reports it to the user; the traceback is for developers only
+                log.error("unexpected error reading %s: %s", document.name, outcome.error.internal_message,
+                          exc_info=exc if os.environ.get("PASSPORT_HUB_DEBUG") == "1" else None)
         outcome.rejected = [dict(r, document=document.name) for r in document.rejected]
         return outcome
 

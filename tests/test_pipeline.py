@@ -149,6 +149,30 @@ def test_unexpected_failures_reach_users_as_one_line_not_a_traceback(hub_env, mo
     assert "Traceback" not in result.output
 
 
+def test_a_plugin_that_fails_unexpectedly_is_one_line_per_document_not_a_traceback(hub_env, monkeypatch, caplog):
+    from passport_hub_etranscript.source import EtranscriptSource
+    from plugin_samples import plugin_sample
+
+    def broken(self, document):
+        raise TypeError("'int' object is not subscriptable")
+        yield
+
+    monkeypatch.setattr(EtranscriptSource, "parse", broken)
+    transcript = str(plugin_sample("etranscript", "canpesc-novascotia-msvu_no-namespace_bom.xml"))
+    result = CliRunner().invoke(main, ["import", transcript])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "plugin 'etranscript' failed unexpectedly (TypeError)" in result.output
+    # the log line a user sees on stderr (logging's last-resort handler) carries no traceback
+    [logged] = [r for r in caplog.records if r.name == "passport_hub.pipeline"]
+    assert logged.getMessage() == f"unexpected error reading {transcript}: TypeError: 'int' object is not subscriptable"
+    assert logged.exc_info is None
+    caplog.clear()
+    monkeypatch.setenv("PASSPORT_HUB_DEBUG", "1")  # developers see where it broke
+    CliRunner().invoke(main, ["import", transcript])
+    [logged] = [r for r in caplog.records if r.name == "passport_hub.pipeline"]
+    assert logged.exc_info is not None and logged.exc_info[0] is TypeError
+
+
 def test_a_database_that_cannot_be_opened_is_a_config_error_without_the_password(hub_env, monkeypatch):
     monkeypatch.setenv("PASSPORT_HUB_DATABASE_URL", "postgresql+psycopg://hub:Sup3rSecret@127.0.0.1:9/hub")
     result = CliRunner().invoke(main, ["records"])
