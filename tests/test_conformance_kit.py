@@ -155,6 +155,22 @@ class TestSloppy(Base):
         "test_errors_belong_to_the_taxonomy",
         "Raise a passport_hub.errors type",
     ),
+    "record_of_wrongly_typed_values": (
+        '''
+class Trusting(GoodSource):
+    def parse(self, document):
+        title = document.json()["kit"]["title"]  # the fault: a number here fails the record's validation
+        yield CredentialRecord(
+            id=stable_id("kit", title), issuer=Issuer(name="Kit"),
+            achievement=Achievement(kind="certificate", title=title),
+            source=Source(plugin=self.name, plugin_version="1", format="kit", document_sha256=document.sha256))
+
+class TestTrusting(Base):
+    source = Trusting
+''',
+        "test_wrongly_typed_json_values_are_the_documents_fault",
+        "*own.json with text values as numbers raised ValidationError*",
+    ),
 }
 
 
@@ -173,7 +189,7 @@ def test_a_good_plugin_passes_the_same_checks(pytester):
     names = " or ".join(spec[1] for spec in CASES.values() if "fetch" not in spec[1])
     result = pytester.runpytest("-k", names, "-p", "no:cacheprovider")
     outcomes = result.parseoutcomes()
-    assert outcomes.get("passed") == 5 and "failed" not in outcomes, result.stdout.str()
+    assert outcomes.get("passed") == 6 and "failed" not in outcomes, result.stdout.str()
 
 
 def test_excluded_check_is_reported_with_its_reason(pytester):

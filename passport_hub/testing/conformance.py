@@ -29,6 +29,7 @@ Exclude a single check with a reason (it is reported as skipped with that reason
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import re
 from collections.abc import Mapping
@@ -58,6 +59,16 @@ def _marked_secret(prop: Mapping[str, Any], defs: Mapping[str, Any]) -> bool:
     if "$ref" in prop:
         return _marked_secret(defs[prop["$ref"].rsplit("/", 1)[-1]], defs)
     return any(_marked_secret(branch, defs) for key in ("anyOf", "oneOf", "allOf") for branch in prop.get(key, []))
+
+
+def _map_leaves(value: Any, change) -> Any:
+    """``value`` (parsed JSON) with ``change`` applied to each scalar, keys kept; ``type`` and
+    ``@context`` values kept too, so that the document still says what it is."""
+    if isinstance(value, dict):
+        return {k: v if k in ("type", "@type", "@context") else _map_leaves(v, change) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map_leaves(v, change) for v in value]
+    return change(value)
 
 
 def _docs(paths) -> list[Document]:
@@ -217,19 +228,38 @@ class SourceConformance:
                 "never from time, randomness or object identity"
             )
 
+    def _refuses_as_the_documents_fault(self, source: CredentialSource, broken: Document, what: str) -> None:
+        try:
+            self.parse_all(source, broken)
+        except PassportHubError as exc:
+            assert exc.kind in ErrorKind.__members__.values()
+        except Exception as exc:  # noqa: BLE001 - the point of the check
+            pytest.fail(
+                f"parse() of {what} raised {type(exc).__name__}: {exc}. Raise a passport_hub.errors type "
+                "(MalformedError, UnsafeError ...) with a message for the user; pydantic's ValidationError "
+                "from a record built of the document's values is a ValueError to catch"
+            )
+
     def test_errors_belong_to_the_taxonomy(self):
         source = self.make_source()
         for document in self.sample_documents()[:3]:
             broken = Document(data=document.data[: max(1, len(document.data) // 3)], name="truncated")
-            try:
-                self.parse_all(source, broken)
-            except PassportHubError as exc:
-                assert exc.kind in ErrorKind.__members__.values()
-            except Exception as exc:  # noqa: BLE001 - the point of the check
-                pytest.fail(
-                    f"parse() of a truncated document raised {type(exc).__name__}: {exc}. Raise a "
-                    "passport_hub.errors type (MalformedError, UnsafeError ...) with a message for the user"
-                )
+            self._refuses_as_the_documents_fault(source, broken, "a truncated document")
+
+    def test_wrongly_typed_json_values_are_the_documents_fault(self):
+        """A JSON sample whose text values are numbers, or whose numbers are text, is read or
+        refused with an error of the taxonomy, never a TypeError or a bare ValidationError."""
+        source = self.make_source()
+        for document in self.sample_documents():
+            data = document.try_json()
+            if data is None:
+                continue
+            for what, swap in (("text values as numbers", lambda v: 42 if isinstance(v, str) else v),
+                               ("numbers as text", lambda v: "x" if isinstance(v, int | float) and not isinstance(
+                                   v, bool) else v)):
+                changed = _map_leaves(data, swap)
+                retyped = Document(data=json.dumps(changed).encode(), name=f"retyped-{Path(document.name).name}")
+                self._refuses_as_the_documents_fault(source, retyped, f"{Path(document.name).name} with {what}")
 
     def test_check_returns_a_result_and_never_raises(self):
         async def run():
