@@ -37,6 +37,8 @@ from passport_hub.model import (
 
 OB_TYPES = ("OpenBadgeCredential", "AchievementCredential")
 CLR_TYPE = "ClrCredential"
+#: HR Open's wrapper of a resume (its samples' and passport-hub's LER-RS export's type)
+LER_RS_TYPE = "LER-RS VC"
 _CREDENTIAL_TYPES = (*OB_TYPES, CLR_TYPE)
 VC_BASES = ("https://www.w3.org/2018/credentials/v1", "https://www.w3.org/ns/credentials/v2")
 
@@ -395,6 +397,10 @@ def credential_records(
         if ob:
             raise MalformedError(f"{where} names no achievement (neither credentialSubject.achievement.name "
                                  "nor a credential name)")
+        if LER_RS_TYPE in types:
+            raise UnrecognizedError(f"{where} is an LER-RS resume, which passport-hub writes (export --format "
+                                    "ler-rs) but does not import: import the documents its credentials were read "
+                                    "from, or an ob3 or clr export")
         raise UnrecognizedError(f"{where} is a {label.removeprefix('W3C VC ')} that names nothing earned "
                                 "(no name, no achievement); only achievement credentials are imported")
     issuer_key = issuer["identifiers"][0]["value"] if issuer["identifiers"] else issuer["name"]

@@ -11,6 +11,7 @@ import pytest
 from passport_hub_open_badges.source import OpenBadgesSource
 
 from passport_hub.contract import Document
+from passport_hub.errors import UnrecognizedError
 from passport_hub.exports import export_records
 from passport_hub.model import CredentialRecord, Identifier
 
@@ -74,3 +75,16 @@ def test_a_garbled_or_oversized_extension_is_read_around_not_a_failure(badge):
     doc["passportHub"]["kind"] = ["a", "list"]  # not a passport-hub kind: the badge is read as any badge
     [plain] = _read(json.dumps(doc).encode())
     assert plain.achievement.kind == "degree" and not any(w.startswith(("passportHub", "xxx")) for w in plain.warnings)
+
+
+def test_an_ler_rs_resume_is_refused_as_one(badge):
+    """Neither HR Open's own LER-RS sample nor passport-hub's LER-RS export is imported: the
+    message says so and what to import instead (it used to say the credential named nothing earned)."""
+    real = (Path(__file__).parent / "data" / "ler-rs" / "LER-RS_V2_VCwrapper.json").read_bytes()
+    ours = json.dumps(export_records([badge], "ler-rs")).encode()
+    for data in (real, ours):
+        with pytest.raises(UnrecognizedError) as refused:
+            _read(data)
+        assert str(refused.value) == (
+            "export.json: the credential is an LER-RS resume, which passport-hub writes (export --format ler-rs) "
+            "but does not import: import the documents its credentials were read from, or an ob3 or clr export")
