@@ -117,6 +117,12 @@ def test_every_kind_of_error_answers_the_documented_shape(hub_db_url, tmp_path):
         r = c.post("/holders", headers=ADMIN, json={"display_name": "x" * (1024 * 1024)})
         assert r.json()["detail"] == "request body is over the limit of 1,048,576 bytes"
         assert r.headers["connection"] == "close"
+        # an upload is refused by the document limit the user set, whether the body or the file is over it
+        r = c.post(docs, headers=me, files={"file": ("big.json", b"{" + b" " * (LIMIT + 70_000) + b"}")})
+        assert r.json()["detail"] == "the upload is over the limit of 50,000 bytes for a document " \
+                                     "(PASSPORT_HUB_MAX_DOCUMENT_BYTES)"
+        r = c.post(docs, headers=me, files={"file": ("big.json", b"{" + b" " * (LIMIT + 10) + b"}")})
+        assert r.json()["detail"] == "big.json: over the limit of 50,000 bytes (PASSPORT_HUB_MAX_DOCUMENT_BYTES)"
         assert "GET" in c.delete("/health").headers["allow"]
 
 

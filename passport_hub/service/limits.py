@@ -18,8 +18,8 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 
 class BodyTooLarge(HTTPException):
-    def __init__(self, limit: int):
-        super().__init__(413, f"request body is over the limit of {limit:,} bytes")
+    def __init__(self, detail: str):
+        super().__init__(413, detail)
 
 
 #: routes whose body is an uploaded document (multipart ``file``): they get the document limit
@@ -30,16 +30,21 @@ class BodyLimitMiddleware:
     def __init__(self, app: ASGIApp, upload_limit: int):
         self.app = app
         self.upload_limit = upload_limit + MULTIPART_OVERHEAD
+        # the user knows the document limit (PASSPORT_HUB_MAX_DOCUMENT_BYTES), not the overhead added to it
+        self.upload_refusal = (f"the upload is over the limit of {upload_limit:,} bytes for a document "
+                               "(PASSPORT_HUB_MAX_DOCUMENT_BYTES)")
 
-    def limit_for(self, scope: Scope) -> int:
-        path = scope.get("path", "")
-        return self.upload_limit if path.endswith(UPLOAD_PATH_ENDINGS) else JSON_BODY_LIMIT
+    def limit_for(self, scope: Scope) -> tuple[int, str]:
+        """The body limit of the request's route, and the refusal that names it."""
+        if scope.get("path", "").endswith(UPLOAD_PATH_ENDINGS):
+            return self.upload_limit, self.upload_refusal
+        return JSON_BODY_LIMIT, f"request body is over the limit of {JSON_BODY_LIMIT:,} bytes"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope)
+        limit, refusal = self.limit_for(scope)
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -48,7 +53,7 @@ class BodyLimitMiddleware:
                     declared = -1
                 if declared > limit:
                     # the body is never read, so the connection cannot carry another request
-                    too_large = BodyTooLarge(limit)
+                    too_large = BodyTooLarge(refusal)
                     response = error_response(too_large.status_code, too_large.detail, headers={"Connection": "close"})
                     await response(scope, receive, send)
                     return
@@ -60,7 +65,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge(limit)
+                    raise BodyTooLarge(refusal)
             return message
 
         await self.app(scope, limited, send)
