@@ -45,7 +45,7 @@ async def iter_fetched(
 
 
 async def fetch_documents(
-    registry: Registry, settings: Settings, name: str, query: Mapping[str, str]
+    registry: Registry, settings: Settings, name: str, query: Mapping[str, str], *, config: BaseModel | None = None
 ) -> list[Document]:
     """All documents of one fetch (raises on the first error)."""
-    return [document async for document in iter_fetched(registry, settings, name, query)]
+    return [document async for document in iter_fetched(registry, settings, name, query, config=config)]

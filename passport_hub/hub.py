@@ -52,25 +52,35 @@ def selected_rows(
     """
     if record_ids is None:
         return store.record_rows(holder)
-    owners = {record_id: _owner(store, record_id, holder, several_holders_hint) for record_id in record_ids}
+    record_ids = list(record_ids)
+    # the common case, whole ids of one holder's records (a service request of up to 1,000): one query
+    whole = {r.id: (pk, r) for pk, r in store.record_rows(holder, record_ids)} if holder is not None else {}
+    owners = {record_id: (record_id, holder) if record_id in whole else
+              _owner(store, record_id, holder, several_holders_hint) for record_id in record_ids}
     if missing := [record_id for record_id, owner in owners.items() if owner is None]:
         named = ", ".join(repr(record_id) for record_id in missing[:10]) + (", ..." if len(missing) > 10 else "")
         raise NotFoundError(f"no record{'s' if len(missing) > 1 else ''} {named}"
                             + (f" for holder {holder!r}" if holder else ""))
-    return [store.find_record(*owner) for owner in dict.fromkeys(owners.values())]
+    return [whole[owner[0]] if owner[0] in whole else store.find_record(*owner)
+            for owner in dict.fromkeys(owners.values())]
+
+
+#: how many ids an ambiguous beginning lists
+OWNERS_SHOWN = 10
 
 
 def _owner(store: Store, record_id: str, holder: str | None, several_holders_hint: str) -> tuple[str, str] | None:
     if not record_id:  # as a prefix, "" would name every record
         return None
-    owners = store.record_owners(record_id, holder)
+    owners = store.record_owners(record_id, holder, limit=OWNERS_SHOWN + 1)
     exact = [owner for owner in owners if owner[0] == record_id]
     owners = exact or owners
     if not owners:
         return None
-    ids = sorted({rid for rid, _ in owners})
+    ids = sorted({rid for rid, _ in owners[:OWNERS_SHOWN]})
     if len(ids) > 1:
-        raise AmbiguousError(f"{record_id!r} begins several record ids ({', '.join(ids)}); give more of it")
+        more = ", ..." if len(owners) > OWNERS_SHOWN else ""
+        raise AmbiguousError(f"{record_id!r} begins several record ids ({', '.join(ids)}{more}); give more of it")
     if len(owners) > 1:
         raise AmbiguousError(f"{owners[0][0]} is held by several holders ({', '.join(h for _, h in owners)}); "
                              f"{several_holders_hint}")

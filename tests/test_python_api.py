@@ -119,13 +119,18 @@ def test_records_and_record_give_the_transcripts_values(hub):
     assert hub.record(course.id, holder="john") == course
     with pytest.raises(NotFoundError, match="no record 'rec_0000'"):
         hub.record("rec_0000")
-    with pytest.raises(AmbiguousError, match="begins several record ids"):
-        hub.record("rec_")
+    with pytest.raises(AmbiguousError, match=r"begins several record ids \(rec_\w+(, rec_\w+){6}\); give more"):
+        hub.record("rec_")  # all seven named
+    with pytest.raises(NotFoundError):
+        hub.record(course.id[:12].upper())  # ids are compared as written, on SQLite too
     hub.import_paths(TRANSCRIPT, holder="jane")
     with pytest.raises(AmbiguousError, match=r"held by several holders \(john, jane\); pass holder="):
         hub.record(course.id)
     assert hub.record(course.id, holder="jane").holder.name == "John Doe"
     assert len(hub.records()) == 14  # every holder's
+    hub.import_paths(plugin_sample("etranscript", "canpesc-ontario-college_ColTrn-v1.3.0_ns0.xml"), holder="ont")
+    with pytest.raises(AmbiguousError, match=r"begins several record ids \(rec_\w+(, rec_\w+){9}, \.\.\.\); give"):
+        hub.record("rec_", holder="ont")  # ten of them named, and that there are more
     with pytest.raises(NotFoundError, match="no holder 'nobody'"):
         hub.records("nobody")
 

@@ -202,7 +202,8 @@ NO_MATCH = Path(__file__).resolve().parent.parent / "plugins" / "red_cross" / "t
     "lookup_certnumber_no_match.html"
 
 
-def test_a_document_or_issuer_answer_naming_no_credential_is_422_and_404_stays_a_missing_holder(hub_db_url, tmp_path):
+def test_a_document_or_issuer_answer_naming_no_credential_is_422_and_404_stays_a_missing_holder(hub_db_url, tmp_path,
+                                                                                                monkeypatch):
     # the Red Cross lookup's no-match answer: uploaded as a saved page, and answered by the issuer to a fetch
     no_match = NO_MATCH.read_bytes()
     with LoopbackIssuer([Reply(200, body=no_match, content_type="text/html")]) as issuer:
@@ -218,8 +219,13 @@ def test_a_document_or_issuer_answer_naming_no_credential_is_422_and_404_stays_a
             assert (r.status_code, r.json()) == (422, {
                 "detail": "lookup_certnumber_no_match.html: the Red Cross lookup found no certificate for this search",
                 "kind": "not_found"})
+            configs_built = []  # the fetch uses the config the hub's import already built
+            built = Settings.component_config
+            monkeypatch.setattr(Settings, "component_config",
+                                lambda self, name, model: configs_built.append(name) or built(self, name, model))
             r = c.post(f"/holders/{holder}/fetch", headers=me,
                        json={"source": "red_cross", "query": {"certificate_id": "0SYN0A1"}})
+            assert configs_built == []
             assert (r.status_code, r.json()) == (422, {
                 "detail": "red_cross_lookup_0SYN0A1.html: the Red Cross lookup found no certificate for this search",
                 "kind": "not_found"})

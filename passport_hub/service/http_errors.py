@@ -132,8 +132,8 @@ DESCRIPTIONS: dict[int | str, str] = {
     422: "Parameters or a JSON body that do not validate (`invalid_request`; `errors` lists each problem), "
          "an upload without its `file` part (`invalid_request`), a document the hub cannot use (`malformed`, "
          "`unrecognized`, `ambiguous`, `unsafe`; `unavailable`: a saved page saying the issuer refused the "
-         "lookup), or the document or the issuer's answer names no credential "
-         "(`not_found`)",
+         "lookup), the document or the issuer's answer names no credential (`not_found`), or a record id "
+         "beginning fits several records (`ambiguous`)",
     500: "An unexpected error (`system`); the request was not completed",
     502: "The issuer failed (`upstream`) or refused the hub's own credentials (`auth`)",
     503: "The issuer is unavailable (`transient`, `unavailable`) or rate-limits the hub (`rate_limited`)",

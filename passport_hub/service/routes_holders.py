@@ -12,7 +12,7 @@ from ..model import CredentialRecord, Kind
 from .auth import holder_access
 from .http_errors import DocumentFailed, error_responses
 from .routes_admin import UPLOAD_BODY
-from .schemas import FetchRequest, HolderInfo, IngestResult, VerifyRequest
+from .schemas import ID_OR_BEGINNING, FetchRequest, HolderInfo, IngestResult, VerifyRequest
 from .uploads import ingest_only, read_upload
 
 #: every route here looks up the holder its path names, for a holder token or the admin key
@@ -57,12 +57,14 @@ async def fetch(request: Request, body: FetchRequest, holder_id: str = Depends(h
     state = request.app.state.hub
     state.registry.source(body.source)  # an unknown source is 404, before anything the issuer answers
     try:
-        documents = await fetch_documents(state.registry, state.settings, body.source, body.query)
+        config = state.pipeline.source(body.source).config  # the fetch and the import share it
+        documents = await fetch_documents(state.registry, state.settings, body.source, body.query, config=config)
     except PassportHubError as exc:
         raise DocumentFailed(exc) from None
     results = []
     for document in documents:
-        outcome = await run_in_threadpool(ingest_only, state, document, holder_id, CredentialRecord, RECORDS_ONLY)
+        outcome = await run_in_threadpool(ingest_only, state, document, holder_id, CredentialRecord, RECORDS_ONLY,
+                                          uploaded=False)
         results.append(_result(outcome))
     return results
 
@@ -122,9 +124,8 @@ def audit(request: Request, holder_id: str = Depends(holder_access), limit: int 
                         "A holder with no records is 404.")
 def export(request: Request, holder_id: str = Depends(holder_access),
            format: Literal["ob3", "clr", "ler-rs", "json-resume"] = Query(...),
-           record_id: list[str] | None = Query(None, max_length=500, description=(
-               "Only these records, each id or a unique beginning of it, among the holder's records: "
-               "an id that names none of them is 404, one that begins several 422 (`ambiguous`)")),
+           record_id: list[str] | None = Query(None, max_length=500,
+                                               description="Only these records. " + ID_OR_BEGINNING),
            link: str | None = Query(None, max_length=2000, pattern=r"^https?://[^\s]+$",
                                     description="A verification link (e.g. your share link) to put in the export")):
     from ..exports import export_records

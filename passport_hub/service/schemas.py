@@ -16,6 +16,9 @@ DEFAULT_SHARE_SECONDS = 7 * 24 * 3600
 
 #: text from clients: no control characters (PostgreSQL text cannot even hold NUL)
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$")]
+#: how a request may name a record, as the CLI takes it
+ID_OR_BEGINNING = ("Each an id or a unique beginning of it among the holder's records: one that names none of "
+                   "them is 404, one that begins several 422 (`ambiguous`).")
 RecordId = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
@@ -59,12 +62,14 @@ class IngestResult(BaseModel):
 
 
 class VerifyRequest(_In):
-    record_ids: list[RecordId] | None = Field(None, max_length=1000,
-                                         description="Records to verify (default: all of the holder's records).")
+    record_ids: list[RecordId] | None = Field(
+        None, max_length=1000,
+        description="Records to verify (default: all of the holder's records). " + ID_OR_BEGINNING)
 
 
 class ShareCreate(_In):
-    record_ids: list[RecordId] = Field(min_length=1, max_length=500, description="The records the share shows.")
+    record_ids: list[RecordId] = Field(min_length=1, max_length=500,
+                                       description="The records the share shows. " + ID_OR_BEGINNING)
     expires_in_seconds: int = Field(DEFAULT_SHARE_SECONDS, ge=60, le=MAX_SHARE_SECONDS,
                                     description="How long the link works (the credentials' own validity is separate).")
     audience: Text | None = Field(None, max_length=200, description="Who the link is for, e.g. an employer's name.")

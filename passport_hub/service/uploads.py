@@ -64,13 +64,13 @@ class OnlyItems:
             yield item
 
 
-def ingest_only(state, document: Document, holder_id: str, allowed: type, message: str):
+def ingest_only(state, document: Document, holder_id: str, allowed: type, message: str, *, uploaded: bool = True):
     """Sniff and ingest one document (blocking: call in a worker thread); errors raise, the ingest's
-    as :class:`DocumentFailed`."""
+    as :class:`DocumentFailed`. ``uploaded``: the caller sent the document (not fetched from its issuer)."""
     source = OnlyItems(state.pipeline.sniff(document), allowed, message)
     outcome = state.pipeline.ingest(document, holder_id=holder_id, source=source)
     if outcome.error:
         # what an uploaded document says (a saved refusal page) reads no better on a retry; an
         # issuer's live answer may
-        raise DocumentFailed(outcome.error, read=document.origin == "upload")
+        raise DocumentFailed(outcome.error, read=uploaded)
     return outcome

@@ -452,7 +452,9 @@ class Store:
         """``(record id, holder)`` of the records whose id is ``id_or_prefix`` or starts with it
         (for ids shortened in a table), at most ``limit``."""
         query = select(RecordRow.record_id, RecordRow.holder_id).where(
-            RecordRow.record_id.startswith(id_or_prefix, autoescape=True))
+            RecordRow.record_id.startswith(id_or_prefix, autoescape=True),
+            # SQLite's LIKE ignores case; ids do not (PostgreSQL's LIKE agrees)
+            func.substr(RecordRow.record_id, 1, len(id_or_prefix)) == id_or_prefix)
         if holder_id is not None:
             query = query.where(RecordRow.holder_id == holder_id)
         with self.engine.connect() as conn:
