@@ -3,13 +3,23 @@
 Every setting has an environment variable ``PASSPORT_HUB_<NAME>``; the file named by
 ``PASSPORT_HUB_CONFIG`` (TOML) may set the core ones (:data:`FILE_SETTINGS`) under ``[hub]``
 and each plugin component's config under ``[plugins.<component name>]``.
+
+A name nothing reads is named in a warning (never with its value), not silently ignored: a
+section or top-level key of the file other than ``[hub]`` and ``[plugins]`` (here, on reading
+it), and, once the plugins are loaded (:meth:`Settings.warn_unknown_settings`), a
+``[plugins.<name>]`` section or a ``PASSPORT_HUB_*`` variable that is neither a core variable
+(:func:`core_variables`) nor a setting of a loaded component.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
+import math
 import os
+import re
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +32,58 @@ log = logging.getLogger("passport_hub.config")
 
 DEFAULT_HOME = Path(os.path.expanduser("~")) / ".passport-hub"
 DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+PREFIX = "PASSPORT_HUB_"
+CONFIG_VARIABLE = "PASSPORT_HUB_CONFIG"
+#: the config file's top-level tables
+CONFIG_SECTIONS = frozenset({"hub", "plugins"})
+
+#: what ``[hub]`` in the config file can set (each also ``PASSPORT_HUB_<NAME>``, which wins)
+FILE_SETTINGS = frozenset({
+    "home", "database_url", "load_plugins", "disable_plugins", "required_plugins", "strict_plugins", "trace_plugins",
+    "max_document_bytes", "admin_api_key", "allow_private_hosts", "signing_key_file", "signing_issuer",
+})
+
+#: environment-only variables holding a number of seconds (0 or more); read where they are used
+#: (``service/app.py``, ``pdftext.py``) and checked here, so a bad value is a config error at startup
+SECONDS_VARIABLES = frozenset({"PASSPORT_HUB_SHARE_VERIFY_MAX_AGE", "PASSPORT_HUB_PDF_TIME_LIMIT"})
+
+#: every other core ``PASSPORT_HUB_*`` variable (not a ``[hub]`` setting), with what reads it
+OTHER_VARIABLES = {
+    CONFIG_VARIABLE: "passport_hub.config: the TOML config file",
+    "PASSPORT_HUB_SHARE_VERIFY_MAX_AGE": "passport_hub.service.app",
+    "PASSPORT_HUB_PDF_TIME_LIMIT": "passport_hub.pdftext",
+    "PASSPORT_HUB_PDF_IN_PROCESS": "passport_hub.pdftext",
+    "PASSPORT_HUB_DEBUG": "passport_hub.cli, passport_hub.pipeline",
+    "PASSPORT_HUB_TEST_DATABASE_URL": "passport_hub.testing.pytest_plugin (make test, .ci/run)",
+}
+#: the issuer client's settings: this prefix + a field of ``passport_hub.http.HttpSettings``
+HTTP_PREFIX = "PASSPORT_HUB_HTTP_"
+
+
+def variable(name: str) -> str:
+    """The environment variable of the core setting ``name``."""
+    return PREFIX + name.upper()
+
+
+def core_variables() -> frozenset[str]:
+    """Every ``PASSPORT_HUB_*`` variable the core reads (a plugin's are ``PASSPORT_HUB_<NAME>_<FIELD>``)."""
+    from .http import HttpSettings
+
+    return frozenset(
+        {variable(name) for name in FILE_SETTINGS} | set(OTHER_VARIABLES)
+        | {HTTP_PREFIX + name.upper() for name in HttpSettings.model_fields}
+    )
+
+
+def did_you_mean(word: str, candidates: Iterable[str], *, strip: str = "") -> str | None:
+    """The candidate closest to ``word`` if one is close (compared without the common ``strip`` prefix)."""
+    def key(text: str) -> str:
+        text = text.lower()
+        return text[len(strip):] if text.startswith(strip.lower()) else text
+
+    by_key = {key(c): c for c in candidates}
+    match = difflib.get_close_matches(key(word), list(by_key), n=1, cutoff=0.7)
+    return by_key[match[0]] if match else None
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -30,15 +92,111 @@ def _split(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
 
 
-#: what ``[hub]`` in the config file can set (each also ``PASSPORT_HUB_<NAME>``, which wins)
-FILE_SETTINGS = frozenset({
-    "home", "database_url", "load_plugins", "disable_plugins", "required_plugins", "strict_plugins", "trace_plugins",
-    "max_document_bytes", "admin_api_key", "allow_private_hosts", "signing_key_file", "signing_issuer",
-})
+def parse_flag(value: Any, where: str) -> bool | None:
+    """A boolean setting: TOML true/false, or 1/0, true/false, yes/no, on/off (any case);
+    empty or None: not set. ``where`` names the variable or file key in the error."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if not word:
+            return None
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
+    raise ConfigError(f"{where} must be true or false (1/0, true/false, yes/no or on/off)")
+
+
+def parse_positive_int(value: Any, where: str, unit: str) -> int | None:
+    """A whole number above 0 (TOML integer, or digits); empty or None: not set."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"\+?[0-9]+", value.strip()):
+        number = int(value.strip())
+    else:
+        number = 0
+    if number <= 0:
+        raise ConfigError(f"{where} must be a positive whole number of {unit}")
+    return number
+
+
+def parse_seconds(value: Any, where: str) -> float | None:
+    """A finite number of seconds, 0 or more; empty or None: not set."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else math.nan
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number >= 0):
+        raise ConfigError(f"{where} must be a number of seconds (0 or more)")
+    return number
+
+
+def _text(value: Any, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value or None
+    raise ConfigError(f"{where} must be a string")
+
+
+def _path(value: Any, where: str) -> Path | None:
+    text = _text(value, where)
+    return Path(text).expanduser() if text else None
+
+
+def _names(value: Any, where: str) -> list[str] | None:
+    if value is None or isinstance(value, str):
+        return _split(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [item.strip() for item in value if item.strip()]
+    raise ConfigError(f"{where} must be a list of plugin names (or one comma-separated string)")
+
+
+def _bytes(value: Any, where: str) -> int | None:
+    return parse_positive_int(value, where, "bytes")
+
+
+def _read_config_file(path: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``[hub]`` and ``[plugins.<name>]`` of the TOML file; warns about anything else in it."""
+    try:
+        data = tomllib.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    hub = data.get("hub", {})
+    if not isinstance(hub, dict):
+        raise ConfigError(f"{path}: hub must be a section: put the hub's settings under [hub]")
+    plugins = data.get("plugins", {})
+    if not isinstance(plugins, dict):
+        raise ConfigError(f"{path}: plugins must be a section: put a plugin's settings under [plugins.<name>]")
+    for name, section in plugins.items():
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: plugins.{name} must be a section: put {name!r}'s settings under "
+                              f"[plugins.{name}]")
+    known = "the file's sections are [hub], for the hub's settings, and [plugins.<name>], for a plugin's"
+    for key in sorted(set(data) - CONFIG_SECTIONS):  # a misspelt section is otherwise silently ignored
+        if isinstance(data[key], dict):
+            close = did_you_mean(key, CONFIG_SECTIONS)
+            hint = f"did you mean [{close}]? " if close else ""
+            log.warning("%s: the config file has no section [%s]; ignored (%s%s)", path, key, hint, known)
+        else:
+            if key in FILE_SETTINGS:
+                hint = "it goes under [hub]; "
+            else:
+                close = did_you_mean(key, FILE_SETTINGS)
+                hint = f"did you mean {close}, under [hub]? " if close else ""
+            log.warning("%s: %s is not in a section; ignored (%s%s)", path, key, hint, known)
+    if unknown := sorted(set(hub) - FILE_SETTINGS):  # a misspelt key is otherwise silently ignored
+        log.warning("%s: [hub] has no setting %s; ignored (it can set: %s; the others are environment "
+                    "variables only; a plugin's settings go under [plugins.<name>])",
+                    path, ", ".join(unknown), ", ".join(sorted(FILE_SETTINGS)))
+    return hub, {name: dict(section) for name, section in plugins.items()}
 
 
 @dataclass
@@ -67,67 +225,83 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Settings from ``environ`` (default: the process environment) and the TOML file it names."""
+        """Settings from ``environ`` (default: the process environment) and the TOML file it names.
+
+        :raises ConfigError: the file cannot be read, or a value is not of its setting's kind (naming
+            the variable, or the file's ``[hub]`` key, it came from; never the value).
+        """
         env = dict(os.environ if environ is None else environ)
-        file_values: dict[str, Any] = {}
-        plugin_config: dict[str, dict[str, Any]] = {}
-        config_path = env.get("PASSPORT_HUB_CONFIG")
-        if config_path:
-            try:
-                data = tomllib.loads(Path(config_path).read_text())
-            except (OSError, tomllib.TOMLDecodeError) as exc:
-                raise ConfigError(f"cannot read config file {config_path}: {exc}") from None
-            file_values = data.get("hub", {})
-            plugin_config = {k: dict(v) for k, v in data.get("plugins", {}).items()}
-            if unknown := sorted(set(file_values) - FILE_SETTINGS):  # a misspelt key is otherwise silently ignored
-                log.warning("%s: [hub] has no setting %s; ignored (it can set: %s; the others are environment "
-                            "variables only; a plugin's settings go under [plugins.<name>])",
-                            config_path, ", ".join(unknown), ", ".join(sorted(FILE_SETTINGS)))
+        config_path = env.get(CONFIG_VARIABLE) or None
+        file_values, plugin_config = _read_config_file(config_path) if config_path else ({}, {})
+        origins: dict[str, str] = {}
 
-        def get(name: str) -> Any:
-            key = f"PASSPORT_HUB_{name.upper()}"
-            return env[key] if key in env else file_values.get(name)
-
-        def as_list(name: str) -> list[str] | None:
-            value = get(name)
-            return value if isinstance(value, list) else _split(value)
+        def get(name: str, parse: Callable[[Any, str], Any]) -> Any:
+            key = variable(name)
+            if key in env:
+                where, value = key, env[key]
+            elif name in file_values:
+                where, value = f"[hub] {name} in {config_path}", file_values[name]
+            else:
+                return None
+            origins[name] = where
+            return parse(value, where)
 
         settings = cls(plugin_config=plugin_config)
-        if home := get("home"):
-            settings.home = Path(home).expanduser()
-        settings.database_url = get("database_url") or None
-        settings.load_plugins = as_list("load_plugins")
-        settings.disable_plugins = as_list("disable_plugins") or []
-        settings.required_plugins = as_list("required_plugins") or []
-        strict = get("strict_plugins")
-        settings.strict_plugins = strict if isinstance(strict, bool) else _flag(strict)
-        trace = get("trace_plugins")
-        settings.trace_plugins = trace if isinstance(trace, bool) else _flag(trace)
-        if (size := get("max_document_bytes")) is not None:
-            try:
-                settings.max_document_bytes = int(size)
-            except ValueError:
-                raise ConfigError("PASSPORT_HUB_MAX_DOCUMENT_BYTES must be a whole number of bytes") from None
-        settings.admin_api_key = get("admin_api_key") or None
-        private = get("allow_private_hosts")
-        settings.allow_private_hosts = private if isinstance(private, bool) else _flag(private)
-        if key_file := get("signing_key_file"):
-            settings.signing_key_file = Path(key_file).expanduser()
-        settings.signing_issuer = get("signing_issuer") or None
+        if (home := get("home", _path)) is not None:
+            settings.home = home
+        settings.database_url = get("database_url", _text)
+        settings.load_plugins = get("load_plugins", _names)
+        settings.disable_plugins = get("disable_plugins", _names) or []
+        settings.required_plugins = get("required_plugins", _names) or []
+        settings.strict_plugins = bool(get("strict_plugins", parse_flag))
+        settings.trace_plugins = bool(get("trace_plugins", parse_flag))
+        if (size := get("max_document_bytes", _bytes)) is not None:
+            settings.max_document_bytes = size
+        settings.admin_api_key = get("admin_api_key", _text)
+        settings.allow_private_hosts = bool(get("allow_private_hosts", parse_flag))
+        settings.signing_key_file = get("signing_key_file", _path)
+        settings.signing_issuer = get("signing_issuer", _text)
+        for key in sorted(SECONDS_VARIABLES):  # read elsewhere; a bad value fails here, at startup
+            parse_seconds(env.get(key), key)
         settings._environ = env
+        settings._config_path = config_path
+        settings._origins = origins
         return settings
 
-    def warn_unknown_plugin_settings(self, settings_of: dict[str, set[str]]) -> None:
-        """Name, in a warning (never with its value), each ``PASSPORT_HUB_<NAME>_<FIELD>`` variable
-        for which no loaded component called ``<NAME>`` has a setting ``<FIELD>``: a misspelt
-        setting is otherwise silently ignored. ``settings_of``: component name → its settings'
-        names, merged over the source and the verifier of that name. A variable belongs to the
-        longest component name it starts with."""
+    def origin(self, name: str) -> str:
+        """Where the core setting ``name`` came from: its variable, or the config file's ``[hub]`` key."""
+        return getattr(self, "_origins", {}).get(name) or variable(name)
+
+    def warn_unknown_settings(self, settings_of: dict[str, set[str]], not_loaded: Iterable[str] = ()) -> None:
+        """Name, in a warning (never with its value), each setting nothing reads, once per process:
+
+        - a ``PASSPORT_HUB_<NAME>_<FIELD>`` variable for which no loaded component called ``<NAME>``
+          has a setting ``<FIELD>`` (a variable belongs to the longest component name it starts with);
+        - any other ``PASSPORT_HUB_*`` variable that is no core variable (:func:`core_variables`);
+        - a ``[plugins.<name>]`` section of the config file naming no loaded component.
+
+        ``settings_of``: loaded component name → its settings' names, merged over the source and the
+        verifier of that name. ``not_loaded``: installed plugins that did not load (blocked, failed):
+        their components are unknown, so their variables and sections are let be."""
         env = getattr(self, "_environ", os.environ)
-        prefixes = sorted(((f"PASSPORT_HUB_{name.upper()}_", name) for name in settings_of), reverse=True)
+        core = core_variables()
+        skipped = tuple(variable(name) + "_" for name in not_loaded)
+        prefixes = sorted(((variable(name) + "_", name) for name in settings_of), reverse=True)
+        component_variables = {prefix + f.upper() for prefix, name in prefixes for f in settings_of[name]}
+        loaded = ", ".join(sorted(settings_of)) or "none"
         for key in env:
+            if not key.upper().startswith(PREFIX) or key in core or key in _unknown_warned:
+                continue
             owner = next(((prefix, name) for prefix, name in prefixes if key.startswith(prefix)), None)
-            if owner is None or key in _unknown_warned:
+            if owner is None:
+                if key.startswith(skipped):
+                    continue
+                _unknown_warned.add(key)
+                close = did_you_mean(key, core | component_variables, strip=PREFIX)
+                hint = f"did you mean {close}? " if close else ""
+                log.warning("%s is set but passport-hub has no such setting; ignored (%sthe hub's variables are "
+                            "listed in README's Configuration section; a plugin's are PASSPORT_HUB_<NAME>_<FIELD>, "
+                            "loaded: %s)", key, hint, loaded)
                 continue
             prefix, name = owner
             fields = settings_of[name]
@@ -135,6 +309,16 @@ class Settings:
                 _unknown_warned.add(key)
                 known = ", ".join(prefix + f.upper() for f in sorted(fields)) or "none"
                 log.warning("%s is set but %r has no such setting; ignored (its settings: %s)", key, name, known)
+        where = getattr(self, "_config_path", None) or "the config"
+        for name in sorted(self.plugin_config):
+            seen = f"{where}: [plugins.{name}]"
+            if name in settings_of or name in not_loaded or seen in _unknown_warned:
+                continue
+            _unknown_warned.add(seen)
+            close = did_you_mean(name, settings_of)
+            hint = f"did you mean [plugins.{close}]? " if close else ""
+            log.warning("%s: [plugins.%s] names no loaded source or verifier; ignored (%sloaded: %s)",
+                        where, name, hint, loaded)
 
     def component_config(self, name: str, model: type[BaseModel]) -> BaseModel:
         """Build a component's config model from ``[plugins.<name>]`` and
@@ -165,4 +349,12 @@ class Settings:
                               internal=f"checking the config of {name!r}: {type(exc).__name__}: {exc}") from None
 
 
+def warn_once(logger: logging.Logger, seen: str, message: str, *args: Any) -> None:
+    """``logger.warning(message, *args)`` unless a warning about ``seen`` was logged already."""
+    if seen not in _unknown_warned:
+        _unknown_warned.add(seen)
+        logger.warning(message, *args)
+
+
+#: the variables, sections and list entries already warned about (each is named once per process)
 _unknown_warned: set[str] = set()

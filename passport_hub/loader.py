@@ -19,7 +19,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
-from .config import Settings
+from .config import Settings, did_you_mean, warn_once
 from .contract import API_VERSION, Capability, CredentialSource, Verifier
 from .errors import ConfigError, NotFoundError, PluginError
 
@@ -104,6 +104,10 @@ def _unknown_hooks(module: ModuleType) -> list[str]:
     )
 
 
+def _canonical(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
@@ -120,10 +124,31 @@ class Loader:
     def _blocked(self, name: str) -> str | None:
         allow = self.settings.load_plugins
         if allow is not None and name not in allow:
-            return "not in PASSPORT_HUB_LOAD_PLUGINS"
+            return f"not in {self.settings.origin('load_plugins')}"
         if name in self.settings.disable_plugins:
-            return "listed in PASSPORT_HUB_DISABLE_PLUGINS"
+            return f"listed in {self.settings.origin('disable_plugins')}"
         return None
+
+    def _warn_unmatched_lists(self) -> None:
+        """Name, in a warning, each allow- or block-list entry that is no installed plugin: a misspelt
+        allow-list otherwise blocks every plugin without a hint, a misspelt block-list blocks nothing."""
+        installed = {p.name: p for p in self.registry.plugins}
+        names = ", ".join(sorted(installed)) or "none"
+        for setting in ("load_plugins", "disable_plugins"):
+            where = self.settings.origin(setting)
+            for entry in getattr(self.settings, setting) or []:
+                if entry in installed:
+                    continue
+                by_dist = next((p.name for p in installed.values() if p.distribution
+                                and _canonical(p.distribution) == _canonical(entry)), None)
+                if by_dist:
+                    hint = f"did you mean {by_dist}, the plugin distribution {entry} installs? "
+                elif close := did_you_mean(entry, installed):
+                    hint = f"did you mean {close}? "
+                else:
+                    hint = ""
+                warn_once(log, f"{where}: {entry}", "%s names %s, which is no installed plugin; ignored "
+                          "(%sinstalled plugins: %s)", where, entry, hint, names)
 
     def load_entry_points(self, eps: Iterable[EntryPoint] | None = None) -> None:
         seen: set[str] = set()
@@ -239,7 +264,9 @@ class Loader:
         for table in (self.registry.sources, self.registry.verifiers):
             for name, cls in table.items():
                 settings_of.setdefault(name, set()).update(cls.config_model.model_fields)
-        self.settings.warn_unknown_plugin_settings(settings_of)
+        self._warn_unmatched_lists()
+        not_loaded = {p.name for p in self.registry.plugins if p.status != LOADED}
+        self.settings.warn_unknown_settings(settings_of, not_loaded)
         # a loaded plugin with a bad config fails every document and stops `serve`: say so in its row
         by_name = {p.name: p for p in self.registry.plugins}
         misconfigured = component_config_errors(self.registry, self.settings)
