@@ -191,13 +191,14 @@ def test_ctid_through_the_catalog(hub_store, registry):
     assert (cis.earned_by.record_id, [m.record_id for m in cis.also_articulated_by]) == ("rec_sam_named", ["rec_sam"])
 
 
-def test_an_exact_version_is_the_closest_match_whatever_the_record_lists_before_it():
+@pytest.mark.parametrize("issued", [date(2024, 5, 1), date(2018, 5, 1)])  # the first entry outside, inside the dates
+def test_an_exact_version_is_the_closest_match_whatever_the_record_lists_before_it(issued):
     """A course taken twice (an early run without a version, then V02) matches a rule with both a
     version and exhibit dates by its version: as close as a record that lists V02 alone."""
     parsed, _ = read_hub(json.dumps([{"course": "HIT 101", "units": 3, "ace_id": "NV-0702-0014",
                                       "ace_version": "V02", "exhibit_start": "2016-01-01",
                                       "exhibit_end": "2020-12-31"}]).encode())
-    twice = _record("rec_twice", "Navy", "Medical Terminology").model_copy(deep=True)
+    twice = _record("rec_twice", "Navy", "Medical Terminology").model_copy(deep=True, update={"issued_on": issued})
     twice.achievement.identifiers = [Identifier(scheme="ace", value="NV-0702-0014"),
                                      Identifier(scheme="ace", value="NV-0702-0014", version="V02")]
     once = _record("rec_once", "Navy", "Medical Terminology").model_copy(

@@ -222,14 +222,13 @@ class Outcome:
 
 def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcome:
     out = Outcome()
-    for ace in facts.aces:
-        if ace.id != rule.ace_id:
-            continue
+    same_id = [ace for ace in facts.aces if ace.id == rule.ace_id]
+    # the exact version first, wherever the record lists it (a course taken twice lists two)
+    if rule.ace_version and (exact := next((ace for ace in same_id if ace.version == rule.ace_version), None)):
+        out.identity = f"ACE id and version match ({exact.label})"
+        return out
+    for ace in same_id:
         if rule.ace_version and ace.version:
-            if ace.version == rule.ace_version:
-                # another of the record's entries for this id may have been weighed by dates first
-                out.identity, out.closeness = f"ACE id and version match ({ace.label})", 0
-                return out
             out.other_version = f"version {rule.ace_version}"
             continue
         if rule.exhibit_start or rule.exhibit_end:
