@@ -297,7 +297,7 @@ def test_core_fetch_reads_the_lookup_url_from_the_environment(server):
     env = {
         "PASSPORT_HUB_RED_CROSS_LOOKUP_URL": server.url_for(PATH),
         "PASSPORT_HUB_ALLOW_PRIVATE_HOSTS": "1",
-        "PASSPORT_HUB_PLUGINS": "red_cross",
+        "PASSPORT_HUB_LOAD_PLUGINS": "red_cross",
     }
     settings = Settings.from_env(env)
     registry = load_plugins(settings)
