@@ -19,6 +19,7 @@ from passport_hub.testing import SourceConformance
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "writing-a-plugin.md"
 API_DOC = DOC.parent / "python-api.md"
+README = DOC.parent.parent / "README.md"
 HOOKS = {name: fn for name, fn in vars(hookspecs).items() if name.startswith("passport_hub_") and callable(fn)}
 
 
@@ -104,3 +105,27 @@ def test_the_python_api_guide_runs_and_prints_what_it_shows(hub_env, capsys):
         printed = capsys.readouterr().out.splitlines()
         shown = re.findall(r"^# → (.*)$", code, flags=re.M)
         assert printed == shown, f"block {index} of {API_DOC.name} prints {printed}; the guide shows {shown}"
+
+
+def test_the_readme_service_walkthrough_runs(tmp_path):
+    """The README's curl walkthrough, as written, on a free port and an empty home."""
+    import shutil
+    import socket
+
+    if not (shutil.which("curl") and shutil.which("jq")):
+        pytest.skip("the walkthrough needs curl and jq")
+    [block] = [b for b in re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S) if "curl" in b]
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = str(free.getsockname()[1])
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"  # the venv's passport-hub, as after `make install`
+    env = {**os.environ, "PASSPORT_HUB_HOME": str(tmp_path), "PATH": path}
+    env.pop("PASSPORT_HUB_DATABASE_URL", None)
+    done = subprocess.run(["bash", "-e", "-c", block.replace("8000", port)], cwd=README.parent, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == [
+        "Information Technology 360", "Algorithm Design and 4 Units Implementation", "Intermediate Algebra",
+        "Elementary Algebra", "Cascading Style Sheets", "Introduction to Web Site", "Client-side Web Scripting",
+        '["Information Technology 360","unverifiable"]',
+        '["Algorithm Design and 4 Units Implementation","unverifiable"]']
