@@ -514,23 +514,47 @@ def demo(holder: str | None) -> None:
     sys.exit(1 if any(o.error for o in outcomes) else 0)
 
 
+def _plugin_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from .scaffold import name_problem
+
+    if problem := name_problem(value):
+        raise click.BadParameter(problem)
+    return value
+
+
 @main.command("new-plugin")
-@click.argument("name")
+@click.argument("name", callback=_plugin_name)
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Folder to create the plugin in.")
 @click.option("--title", default=None, help="One line saying what the plugin reads.")
 def new_plugin(name: str, directory: Path, title: str | None) -> None:
     """Generate a complete plugin distribution (source, verifier, sample, conformance tests).
 
+    NAME is lower_snake_case (e.g. acme_certs) and not an installed plugin's name.
+
     \b
     Example:
       passport-hub new-plugin acme_certs --dir plugins
-      pip install -e plugins/acme_certs && pytest plugins/acme_certs
+      python -m pip install -e plugins/acme_certs && python -m pytest plugins/acme_certs
+
+    (python: the one passport-hub runs on, such as .venv/bin/python; the command prints its
+    path. pytest comes with `make install-test` in a passport-hub checkout, or python -m pip
+    install pytest.)
     """
+    import shlex
+
+    from .errors import ConfigError
     from .scaffold import new_plugin as scaffold
 
-    target = scaffold(name, directory, title)
-    click.echo(f"created {target}\nnext: pip install -e {target} && pytest {target}")
+    try:
+        target = scaffold(name, directory, title)
+    except ConfigError as exc:  # the folder is there already: the arguments need changing
+        raise click.UsageError(exc.user_message) from None
+    python, where = shlex.quote(sys.executable), shlex.quote(str(target))
+    click.echo(f"created {target}\n"
+               f"next: {python} -m pip install -e {where} && {python} -m pytest {where}\n"
+               f"      (pytest comes with `make install-test` in a passport-hub checkout, "
+               f"or: {python} -m pip install pytest)")
 
 
 @main.command()

@@ -20,14 +20,25 @@ _LAYOUT = {
 }
 
 
-def new_plugin(name: str, directory: Path, title: str | None = None) -> Path:
-    """Write a plugin distribution named ``passport-hub-<name>`` into ``directory/<name>``."""
+def name_problem(name: str) -> str | None:
+    """What is wrong with ``name`` as a new plugin's name (``None`` when nothing is): it must be
+    lower_snake_case and not the name of an installed plugin or distribution."""
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        raise ConfigError(f"plugin name {name!r}: use lower_snake_case letters, digits and underscores")
+        suggestion = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+        hint = f" (such as {suggestion})" if re.fullmatch(r"[a-z][a-z0-9_]*", suggestion) else ""
+        return (f"plugin name {name!r}: use lower_snake_case{hint}: lowercase letters, digits and underscores, "
+                "beginning with a letter")
     taken = _installed_plugin(name)
     if taken:
-        raise ConfigError(f"plugin name {name!r} is taken: {taken} is installed; installing the new one "
-                          "would replace it. Choose another name.")
+        return (f"plugin name {name!r} is taken: {taken} is installed; installing the new one would replace it. "
+                "Choose another name.")
+    return None
+
+
+def new_plugin(name: str, directory: Path, title: str | None = None) -> Path:
+    """Write a plugin distribution named ``passport-hub-<name>`` into ``directory/<name>``."""
+    if problem := name_problem(name):
+        raise ConfigError(problem)
     target = directory / name
     if target.exists():
         raise ConfigError(f"{target} already exists; choose another name or folder")
