@@ -10,6 +10,7 @@ import os
 import re
 import sys
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 
 import click
@@ -27,8 +28,10 @@ class HubGroup(click.Group):
         except PassportHubError as exc:
             click.echo(f"error ({exc.kind}): {exc.user_message}", err=True)
             sys.exit(1)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt,
-                BrokenPipeError):  # the reader of the output stopped (`| head`): click ends quietly
+        except BrokenPipeError:  # the reader of the output stopped (`| head`): end quietly, as _out does
+            _reader_gone()
+            sys.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
             # never a traceback for users; PASSPORT_HUB_DEBUG=1 shows it for developers
@@ -70,21 +73,46 @@ def _lookup_errors():
         raise click.ClickException(exc.user_message) from None
 
 
-def _print_jsonl(obj) -> None:
+def _reader_gone() -> None:
+    """The reader of stdout stopped (`| head`): write the rest nowhere, quietly (also what is
+    still buffered, when the process ends)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        sys.stdout.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n")
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a file (a test's captured output)
+        pass
+    finally:
+        os.close(devnull)
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+
+
+def _out(text: str = "") -> None:
+    """One line of results on stdout; a reader that stopped (`| head`) is no error: the command
+    goes on (an import still stores everything) and ends with its own exit status."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
     except BrokenPipeError:
-        # the reader stopped (`| head`): keep working (an import still stores everything),
-        # write the rest nowhere
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+        _reader_gone()
+
+
+def _print_jsonl(obj) -> None:
+    _out(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
 def _console(stderr: bool = False):
-    """A rich console; piped output gets a wide fixed width instead of 80 columns."""
+    """A rich console; piped output gets a wide fixed width instead of 80 columns. A reader that
+    stopped (`| head`) ends its output, not the command (rich would exit with status 1)."""
     from rich.console import Console
 
-    console = Console(stderr=stderr)
-    return console if console.is_terminal else Console(stderr=stderr, width=240)
+    class HubConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            if not self.stderr:
+                _reader_gone()
+
+    console = HubConsole(stderr=stderr)
+    return console if console.is_terminal else HubConsole(stderr=stderr, width=240)
 
 
 @click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,10 +148,10 @@ def plugins(as_json: bool) -> None:
     settings = _settings()
     registry = _registry(settings)
     if as_json:
-        click.echo(json.dumps([p.as_dict(registry) for p in registry.plugins], indent=2))
+        _out(json.dumps([p.as_dict(registry) for p in registry.plugins], indent=2))
         return
     if not registry.plugins:
-        click.echo("No plugins installed. Install one, e.g. pip install -e plugins/etranscript")
+        _out("No plugins installed. Install one, e.g. pip install -e plugins/etranscript")
         return
     rows = [("NAME", "DISTRIBUTION", "VERSION", "STATUS", "PROVIDES", "ERROR")]
     for p in registry.plugins:
@@ -133,7 +161,7 @@ def plugins(as_json: bool) -> None:
         rows.append((p.name, p.distribution or "-", p.version or "-", p.status, provides or "-", p.error or ""))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths, strict=True)) + "  " + row[5])
+        _out("  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths, strict=True)) + "  " + row[5])
 
 
 @main.command()
@@ -143,7 +171,7 @@ def schema(which: str) -> None:
     from .model import CatalogEntry, CredentialRecord
 
     model = CredentialRecord if which == "record" else CatalogEntry
-    click.echo(json.dumps(model.model_json_schema(by_alias=True), indent=2))
+    _out(json.dumps(model.model_json_schema(by_alias=True), indent=2))
 
 
 def _run_ingest(outcomes_iter, total: int | None, as_json: bool, label: str, keep_items: bool = False):
@@ -322,7 +350,11 @@ def _require_holder(store, holder: str | None) -> None:
 @holder_filter_option
 @click.option("--json", "as_json", is_flag=True, help="One record per line as JSON.")
 def records(holder: str | None, as_json: bool) -> None:
-    """List stored records (all holders unless --holder; across holders, a holder_id column says whose)."""
+    """List stored records (all holders unless --holder; across holders, a holder_id column says whose).
+
+    On a terminal an id shows as its first 12 characters, which `show`, `verify` and `export`
+    take in its place; piped, one tab-separated line per record, ids whole.
+    """
     store = _store(_settings())
     _require_holder(store, holder)
     rows = store.record_rows(holder)
@@ -343,36 +375,146 @@ def _record_cells(r) -> tuple[str, ...]:
             str(r.verification.status) if r.verification else "-")
 
 
-def _records_table(items, title: str | None = None, per_source: int | None = None,
-                   holder_ids: list[str] | None = None) -> None:
-    """Records as a table; with ``per_source``, only the first few of each source (the demo);
-    with ``holder_ids`` (one per record), a last column says whose each is. Piped, one
-    tab-separated line per record (ids whole, for `show`)."""
-    from rich.table import Table
+#: on a terminal an id is shown by its beginning, at least this long (``rec_`` and 8 hex digits),
+#: which every command takes in its place
+SHORT_ID = 12
 
+
+def _short_id_length(ids) -> int:
+    """How much of each id a table shows: ``SHORT_ID`` characters, more where two of ``ids``
+    begin alike, so that every shown beginning names one of them."""
+    ordered = sorted(set(ids))
+    alike = max((len(os.path.commonprefix(pair)) for pair in pairwise(ordered)), default=0)
+    return max(SHORT_ID, alike + 1)
+
+
+def _tsv(columns, rows, title: str | None = None) -> None:
+    """A table for a program (stdout is not a terminal): one tab-separated line per row,
+    after a header line (and ``title``'s line, when there is one)."""
+    if title:
+        _out(title)
+    for cells in [columns, *rows]:
+        _out("\t".join(" ".join(str(cell).replace("\t", " ").split("\n")) for cell in cells))
+
+
+#: on a narrow terminal, columns fold into one (a cell holds one line per field), in this order,
+#: until the table fits
+_RECORD_FOLDS = (("status", "verified"), ("source", "kind"), ("id", "holder_id"), ("issuer", "holder"),
+                 ("issued", "status", "verified"))
+#: the columns that wrap (the others keep the width of their widest cell): the narrowest each may
+#: be made, the width below which the table folds columns rather than narrow it, and its share of
+#: the room left over
+_RECORD_WRAP = {"source": (8, 20, 1), "kind": (8, 20, 1), "title": (16, 24, 3), "issuer": (10, 14, 1),
+                "holder": (10, 14, 1), "holder_id": (8, 12, 1)}
+
+
+_VERIFY_WRAP = {"title": (16, 24, 2), "checks": (16, 40, 3)}
+
+
+def _column_widths(columns, rows, width: int, folds, wrap: dict[str, tuple[int, int, int]]):
+    """``(groups of column indices, width of each group)`` for a table at most ``width`` wide, with
+    a divider (3 characters) between columns: the first of ``folds``, one after another, with
+    which each wrapping column gets its comfortable width, or all of them. The room left over
+    goes to the wrapping columns by their shares, none wider than its widest cell."""
+    widest = [len(name) for name in columns]  # each column's widest line, and longest word
+    longest_word = [0] * len(columns)
+    for cells in rows:
+        for i, cell in enumerate(cells):
+            for line in str(cell).splitlines():
+                widest[i] = max(widest[i], len(line))
+                longest_word[i] = max(longest_word[i], *(len(word) for word in line.split()), 0)
+    groups = [[i] for i in range(len(columns))]
+
+    def natural(group):
+        return max(widest[i] for i in group)
+
+    def wraps(group):
+        return any(columns[i] in wrap for i in group)
+
+    def floor(group):  # as wide as a heading at least, and a fixed column folded in keeps its width
+        return max(len(columns[i]) if columns[i] in wrap else widest[i] for i in group)
+
+    def low(group, which):  # which: 0 narrowest, 1 comfortable; not narrower than a word (up to comfortable)
+        narrow, comfortable = (max(wrap[columns[i]][n] for i in group if columns[i] in wrap) for n in (0, 1))
+        word = max(longest_word[i] for i in group)
+        least = comfortable if which else max(narrow, min(word, comfortable))
+        return min(natural(group), max(least, floor(group)))
+
+    def room():
+        return width - 3 * (len(groups) - 1) - sum(natural(g) for g in groups if not wraps(g))
+
+    for fold in folds:
+        if room() >= sum(low(g, 1) for g in groups if wraps(g)):
+            break
+        members = [i for i, name in enumerate(columns) if name in fold]
+        into = next(g for g in groups if members[0] in g)
+        for group in [g for g in groups if g is not into and set(g) & set(members)]:
+            into.extend(group)
+            groups.remove(group)
+        into.sort()
+    flexible = [g for g in groups if wraps(g)]
+    share = {id(g): max(wrap[columns[i]][2] for i in g if columns[i] in wrap) for g in flexible}
+    left = room()
+    widths = {id(g): low(g, 1) for g in flexible}
+    if left < sum(widths.values()):
+        widths = {id(g): low(g, 0) for g in flexible}
+    if left < sum(widths.values()):  # narrower than the narrowest: the widest for its share gives way first
+        while sum(widths.values()) > left:
+            shrinking = [g for g in flexible if widths[id(g)] > floor(g)]
+            if not shrinking:
+                break
+            widths[id(max(shrinking, key=lambda g: widths[id(g)] / share[id(g)]))] -= 1
+    else:  # the room left over, by shares: first up to each one's comfortable width, then up to its widest cell
+        for cap in (lambda g: low(g, 1), natural):
+            while sum(widths.values()) < left:
+                open_ = [g for g in flexible if widths[id(g)] < cap(g)]
+                if not open_:
+                    break
+                grow = min(open_, key=lambda g: widths[id(g)] / share[id(g)])
+                widths[id(grow)] += 1
+    return groups, [widths[id(g)] if wraps(g) else natural(g) for g in groups]
+
+
+def _rich_table(console, columns, rows, *, title=None, folds=(), wrap: dict[str, tuple[int, int, int]] | None = None):
+    """A table for a person (stdout is a terminal) as wide as the terminal at most: the columns
+    ``wrap`` names wrap, the others keep their width, and ``folds`` fold columns together when
+    the terminal is narrow (see :func:`_column_widths`)."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    groups, widths = _column_widths(columns, rows, console.width, folds, wrap or {})
+    table = Table(title=title, title_justify="left", box=box.SQUARE, show_edge=False, pad_edge=False,
+                  header_style="bold")
+    for group, width in zip(groups, widths, strict=True):
+        table.add_column("\n".join(columns[i] for i in group), width=width, overflow="fold")
+    for cells in rows:
+        table.add_row(*(Text("\n".join(str(cells[i]) for i in group)) for group in groups))
+    return table
+
+
+def _records_table(items, title: str | None = None, per_source: int | None = None,
+                   holder_ids: list[str] | None = None, scope_ids=None) -> None:
+    """Records as a table; with ``per_source``, only the first few of each source (the demo);
+    with ``holder_ids`` (one per record), a last column says whose each is. Ids are shortened
+    to a beginning no other id of ``scope_ids`` (default: the records') shares. Piped, one
+    tab-separated line per record (ids whole, for `show`)."""
     console = _console()
     columns = ("id", "source", "kind", "title", "issuer", "holder", "issued", "status", "verified")
-    rows = [_record_cells(r) for r in items]
+    shown: dict[str, int] = {}
+    rows = []
+    for n, r in enumerate(items):
+        count = shown[r.source.plugin] = shown.get(r.source.plugin, 0) + 1
+        if not per_source or count <= per_source:
+            rows.append(_record_cells(r) + ((holder_ids[n],) if holder_ids is not None else ()))
     if holder_ids is not None:
         columns += ("holder_id",)
-        rows = [cells + (who,) for cells, who in zip(rows, holder_ids, strict=True)]
-    if not console.is_terminal and not per_source:
-        for cells in [columns, *rows]:
-            click.echo("\t".join(cells))
-        return
-    table = Table(title=title, title_justify="left", expand=False)
-    table.add_column("id", no_wrap=True, overflow="ellipsis", max_width=14 if per_source else None)
-    for column in ("source", "kind", "title", "issuer", "holder"):
-        table.add_column(column, overflow="ellipsis", no_wrap=bool(per_source), max_width=32)
-    for column in columns[6:]:
-        table.add_column(column, no_wrap=True)
-    shown: dict[str, int] = {}
-    for r, cells in zip(items, rows, strict=True):
-        count = shown[r.source.plugin] = shown.get(r.source.plugin, 0) + 1
-        if per_source and count > per_source:
-            continue
-        table.add_row(*cells)
-    console.print(table)
+    if not console.is_terminal:
+        _tsv(columns, rows, title)
+    else:
+        length = _short_id_length(scope_ids if scope_ids is not None else (r.id for r in items))
+        rows = [(cells[0][:length], *cells[1:]) for cells in rows]
+        console.print(_rich_table(console, columns, rows, title=title, folds=_RECORD_FOLDS, wrap=_RECORD_WRAP))
     hidden = {name: n - per_source for name, n in shown.items() if per_source and n > per_source}
     if hidden:
         more = ", ".join(f"{n} more from {name}" for name, n in hidden.items())
@@ -391,7 +533,7 @@ def show(record_id: str, holder: str | None) -> None:
 
     with _lookup_errors():
         [(_pk, record)] = selected_rows(_store(_settings()), [record_id], holder, several_holders_hint="add --holder")
-    click.echo(json.dumps(record.to_json_dict(), indent=2, ensure_ascii=False))
+    _out(json.dumps(record.to_json_dict(), indent=2, ensure_ascii=False))
 
 
 @main.command()
@@ -413,6 +555,7 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
       passport-hub verify rec_1f2e...             one record
 
     A RECORD_ID may be shortened as for `show`; one that several holders hold needs --holder.
+    Piped, the table is tab-separated lines (as for `records`).
 
     Exit status: 0 when every record was verified (whatever its status), 1 when a
     verifier broke on some record (status error) or a record id is unknown.
@@ -420,7 +563,6 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
     import asyncio
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from .hub import selected_rows
     from .verify import verify_stored
@@ -450,13 +592,20 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
             _print_jsonl({"record_id": record_id, "title": records[record_id].achievement.title,
                           "verification": verification.model_dump(mode="json", exclude_none=True)})
     else:
-        table = Table(title="verification", title_justify="left")
-        for column in ("id", "title", "status", "checks"):
-            table.add_column(column, overflow="fold")
-        for record_id, verification in results.items():
-            checks = ", ".join(f"{c.name}: {c.status}" for c in verification.checks)
-            table.add_row(record_id, records[record_id].achievement.title, str(verification.status), checks)
-        _console().print(table)
+        columns = ("id", "title", "status", "checks")
+        lines = [(record_id, records[record_id].achievement.title, str(verification.status),
+                 ", ".join(f"{c.name}: {c.status}" for c in verification.checks))
+                for record_id, verification in results.items()]
+        out = _console()
+        if not out.is_terminal:
+            _tsv(columns, lines)
+        else:
+            scope = set(records)  # the ids shown name one record each among the holder's (or everyone's)
+            if record_ids:
+                scope |= {rid for r in records for rid, _who in store.record_owners(r[:SHORT_ID], holder)}
+            length = _short_id_length(scope)
+            lines = [(line[0][:length], *line[1:]) for line in lines]
+            out.print(_rich_table(out, columns, lines, title="verification", wrap=_VERIFY_WRAP))
         counts: dict[str, int] = {}
         for _pk, record in rows:  # a credential several holders imported counts for each
             status = str(results[record.id].status) if record.id in results else "not verified"
@@ -494,23 +643,23 @@ def demo(holder: str | None) -> None:
     # as stored: a credential read from two documents (a certificate and its lookup) is one
     # record, holding what both say
     read = {i.id for i in items if isinstance(i, CredentialRecord)}
-    creds = [r for r in store.records(holder or DEFAULT_HOLDER) if r.id in read]
-    _records_table(
-        creds, title=f"{len(creds)} credential record(s) from {len(files)} sample document(s)", per_source=4
-    )
+    held = store.records(holder or DEFAULT_HOLDER)
+    creds = [r for r in held if r.id in read]
+    _records_table(creds, title=f"{len(creds)} credential record(s) from {len(files)} sample document(s)",
+                   per_source=4, scope_ids=[r.id for r in held])  # the ids shown name one of the holder's
     catalog = [i for i in items if not isinstance(i, CredentialRecord)]
     if catalog:
-        click.echo(f"\n{len(catalog)} catalog entr{'y' if len(catalog) == 1 else 'ies'} from the registry samples:")
+        _out(f"\n{len(catalog)} catalog entr{'y' if len(catalog) == 1 else 'ies'} from the registry samples:")
         for entry in catalog:
-            click.echo(f"  {entry.achievement.ctid or entry.id}  {entry.achievement.title}  ({entry.status})")
+            _out(f"  {entry.achievement.ctid or entry.id}  {entry.achievement.title}  ({entry.status})")
     _summary(outcomes, False)
     if any(o.existing for o in outcomes):
-        click.echo("(already stored: from an earlier demo, or the same credential in two samples, such as a "
-                   "certificate and its lookup)")
+        _out("(already stored: from an earlier demo, or the same credential in two samples, such as a "
+             "certificate and its lookup)")
     from sqlalchemy.engine import make_url
 
     where = make_url(settings.effective_database_url).render_as_string(hide_password=True)
-    click.echo(f"\nStored in {where}. Try: passport-hub records")
+    _out(f"\nStored in {where}. Try: passport-hub records")
     sys.exit(1 if any(o.error for o in outcomes) else 0)
 
 
@@ -551,10 +700,10 @@ def new_plugin(name: str, directory: Path, title: str | None) -> None:
     except ConfigError as exc:  # the folder is there already: the arguments need changing
         raise click.UsageError(exc.user_message) from None
     python, where = shlex.quote(sys.executable), shlex.quote(str(target))
-    click.echo(f"created {target}\n"
-               f"next: {python} -m pip install -e {where} && {python} -m pytest {where}\n"
-               f"      (pytest comes with `make install-test` in a passport-hub checkout, "
-               f"or: {python} -m pip install pytest)")
+    _out(f"created {target}\n"
+         f"next: {python} -m pip install -e {where} && {python} -m pytest {where}\n"
+         f"      (pytest comes with `make install-test` in a passport-hub checkout, "
+         f"or: {python} -m pip install pytest)")
 
 
 @main.command()
@@ -627,7 +776,7 @@ def export(holder: str, fmt: str, record_ids: tuple[str, ...], link: str | None,
     document = export_records(items, fmt, link=link, issuer_url=base_url.rstrip("/"), signer=signer)
     if validate and (problem := schema_mismatch(document, fmt)):
         raise click.ClickException(problem)
-    click.echo(document if isinstance(document, str) else json.dumps(document, indent=2, ensure_ascii=False))
+    _out(document if isinstance(document, str) else json.dumps(document, indent=2, ensure_ascii=False))
 
 
 # -- credit for prior learning (docs/cpl.md) -----------------------------------------------------
@@ -660,11 +809,11 @@ def articulations_import(file: Path, college: str, fmt: str | None, as_json: boo
     settings = _settings()
     result = import_articulations(_store(settings), file.read_bytes(), college=college, format=fmt, name=file.name)
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        _out(json.dumps(result.as_dict(), ensure_ascii=False))
     else:
-        click.echo(f"{file.name} ({result.format}) → {result.college}: {result.rules_new} new rule(s), "
-                   f"{result.rules_updated} updated, {result.rules_unchanged} unchanged, "
-                   f"{result.courses_new} new course(s)")
+        _out(f"{file.name} ({result.format}) → {result.college}: {result.rules_new} new rule(s), "
+             f"{result.rules_updated} updated, {result.rules_unchanged} unchanged, "
+             f"{result.courses_new} new course(s)")
         for rejected in result.rejected:
             click.echo(f"  row {rejected['row']} rejected: {rejected['reason']}", err=True)
     sys.exit(1 if result.rejected else 0)
@@ -680,7 +829,7 @@ def articulations_list(college: str | None, as_json: bool) -> None:
     repo = ArticulationRepo(_store(_settings()))
     if college is None:
         for row in repo.colleges():
-            _print_jsonl(row) if as_json else click.echo(f"{row['name']}  ({row['articulations']} rule(s))")
+            _print_jsonl(row) if as_json else _out(f"{row['name']}  ({row['articulations']} rule(s))")
         return
     _name, rules = repo.rules(college)
     for rule in rules:
@@ -690,7 +839,7 @@ def articulations_list(college: str | None, as_json: bool) -> None:
                           "min_pay_grade": rule.min_pay_grade, "min_skill_level": rule.min_skill_level,
                           "recency_years": rule.recency_years})
         else:
-            click.echo(f"{rule.id:>5}  {rule.course_code:<12} ← {rule.credential_label()}  [{rule.status}]")
+            _out(f"{rule.id:>5}  {rule.course_code:<12} ← {rule.credential_label()}  [{rule.status}]")
 
 
 @main.command()
@@ -721,43 +870,50 @@ def cpl(holder: str, college: str, as_json: bool) -> None:
                             "import them with `passport-hub articulations import FILE --college NAME`") from None
     report = cpl_for_holder(store, holder, college)
     if as_json:
-        click.echo(report.model_dump_json(indent=2))
+        _out(report.model_dump_json(indent=2))
         return
     _cpl_print(report)
 
 
-def _cpl_print(report) -> None:
-    from rich.table import Table
+def _table_out(console, columns, rows, *, title: str | None = None, wrap=None, folds=()) -> None:
+    """A table on stdout: for a person on a terminal (see :func:`_rich_table`), for a program
+    (piped) tab-separated lines, after the title's line."""
+    if console.is_terminal:
+        console.print(_rich_table(console, columns, rows, title=title, wrap=wrap, folds=folds))
+    else:
+        _tsv(columns, rows, title)
 
+
+def _cpl_print(report) -> None:
     console = _console()
-    table = Table(title=f"{report.college}: courses {report.holder} is eligible for", title_justify="left")
-    for column in ("course", "title", "units", "earned by", "why", "issuer check", "also articulated by"):
-        table.add_column(column, overflow="fold")
-    for e in report.eligible:
-        table.add_row(e.course.code, e.course.title or "-", "?" if e.units is None else f"{e.units:g}",
-                      f"{e.earned_by.record_title} ({e.earned_by.credential}), read from: {e.earned_by.evidence}",
-                      e.earned_by.reason,
-                      e.earned_by.verification or "never checked",
-                      "\n".join(f"{m.record_title} ({m.credential}): not counted again"
-                                for m in e.also_articulated_by))
-    console.print(table)
+    _table_out(
+        console, ("course", "title", "units", "earned by", "why", "issuer check", "also articulated by"),
+        [(e.course.code, e.course.title or "-", "?" if e.units is None else f"{e.units:g}",
+          f"{e.earned_by.record_title} ({e.earned_by.credential}), read from: {e.earned_by.evidence}",
+          e.earned_by.reason, e.earned_by.verification or "never checked",
+          "\n".join(f"{m.record_title} ({m.credential}): not counted again" for m in e.also_articulated_by))
+         for e in report.eligible],
+        title=f"{report.college}: courses {report.holder} is eligible for",
+        wrap={"title": (10, 20, 2), "earned by": (12, 30, 3), "why": (10, 24, 2), "issuer check": (8, 13, 1),
+              "also articulated by": (12, 24, 1)},
+    )
     unknown = f" (+{report.courses_with_unknown_units} course(s) with units not given)" \
         if report.courses_with_unknown_units else ""
-    console.print(f"{len(report.eligible)} course(s), {report.total_units:g} unit(s){unknown}")
+    console.print(f"{len(report.eligible)} course(s), {report.total_units:g} unit(s){unknown}", markup=False)
     if report.near_misses:
-        near = Table(title="near-misses", title_justify="left")
-        for column in ("course", "credential", "missing"):
-            near.add_column(column, overflow="fold")
-        for n in report.near_misses:
-            near.add_row(n.course.code, f"{n.record_title} ({n.credential})", "; ".join(n.missing))
-        console.print(near)
+        console.print()
+        _table_out(console, ("course", "credential", "missing"),
+                   [(n.course.code, f"{n.record_title} ({n.credential})", "; ".join(n.missing))
+                    for n in report.near_misses],
+                   title="near-misses", wrap={"credential": (12, 30, 1), "missing": (12, 30, 1)})
     if report.recommendations:
-        recs = Table(title="ACE credit recommendations not yet articulated here", title_justify="left")
-        for column in ("ACE id", "title", "recommendation", "note"):
-            recs.add_column(column, overflow="fold")
+        rows = []
         for r in report.recommendations:
             credit = "; ".join(f"{c.subject or '-'} {c.amount:g} {'SH' if c.unit == 'semester_hours' else c.unit}"
                                f" {c.level or ''}".rstrip() for c in r.credit)
             ace = r.ace_id if not r.version or r.ace_id.endswith(r.version) else f"{r.ace_id} {r.version}"
-            recs.add_row(ace, r.record_title, credit, r.note or "")
-        console.print(recs)
+            rows.append((ace, r.record_title, credit, r.note or ""))
+        console.print()
+        _table_out(console, ("ACE id", "title", "recommendation", "note"), rows,
+                   title="ACE credit recommendations not yet articulated here",
+                   wrap={"title": (12, 24, 2), "recommendation": (12, 30, 2), "note": (8, 20, 1)})
