@@ -58,9 +58,9 @@ def _registry(settings):
 
 
 def _store(settings):
-    from .store import Store
+    from .store import open_store
 
-    return Store(settings.effective_database_url)
+    return open_store(settings)
 
 
 @contextmanager

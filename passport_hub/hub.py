@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import AmbiguousError, ErrorKind, NotFoundError, PassportHubError
-from .store import DEFAULT_HOLDER, HOLDER_ID_PATTERN, Store
+from .store import DEFAULT_HOLDER, HOLDER_ID_PATTERN, Store, open_store
 
 if TYPE_CHECKING:
     from .loader import Registry
@@ -166,7 +166,7 @@ class Hub:
 
     @cached_property
     def _store(self) -> Store:
-        return Store(self.settings.effective_database_url)
+        return open_store(self.settings)
 
     def _known_holder(self, holder: str | None) -> str | None:
         """``holder`` (``None``: every holder); ``NotFoundError`` when the hub has no such holder."""

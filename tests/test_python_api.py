@@ -271,12 +271,19 @@ def test_a_holder_id_no_url_could_address_is_refused(hub):
 def test_a_database_that_cannot_be_opened_is_a_config_error(hub_env, tmp_path):
     taken = tmp_path / "taken"
     taken.write_text("a file where the database's folder would be")
-    for url, problem in ((f"sqlite:///{taken / 'hub.db'}", "FileExistsError"),  # its folder cannot be made
-                         (f"sqlite:///{tmp_path}", "OperationalError")):  # a folder, not a database
+    typo = tmp_path / "typo"  # a mistyped folder is not made: the database would be a new, empty one
+    for url, problem in ((f"sqlite:///{taken / 'hub.db'}", f"its folder {taken} is not a folder"),
+                         (f"sqlite:///{typo / 'hub.db'}", f"its folder {typo} does not exist"),
+                         (f"sqlite:///{tmp_path}", "OperationalError: ")):  # a folder, not a database
         with Hub(url) as hub, pytest.raises(ConfigError) as raised:
             hub.records()
         assert raised.value.kind == "config"
-        assert str(raised.value).startswith(f"cannot open the database {url}: {problem}: ")
+        assert str(raised.value).startswith(f"cannot open the database {url}: {problem}")
+    assert not typo.exists()
+    # the hub's home, where the default database lives, is made on first use
+    home = tmp_path / "new" / "home"
+    with Hub(settings=Settings.from_env({"PASSPORT_HUB_HOME": str(home)})) as hub:
+        assert hub.records() == [] and (home / "hub.db").is_file()
 
 
 def test_an_export_that_fails_its_schema_is_a_system_error_and_the_cli_says_what_fails(hub, monkeypatch):

@@ -14,7 +14,7 @@ from ..errors import ConfigError
 from ..exports.signing import Signer
 from ..loader import Registry, component_config_errors, load_plugins
 from ..pipeline import Pipeline
-from ..store import Store
+from ..store import Store, open_store
 from .http_errors import APP_ERRORS, error_responses, install_error_handlers
 from .limits import BodyLimitMiddleware, ControlCharacterMiddleware
 from .repo import ServiceRepo
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
         raise ConfigError(f"{len(errors)} plugin config error(s): " + " | ".join(errors))
     max_age = _max_age(settings)
     signer = Signer.from_settings(settings)
-    store = store or Store(settings.effective_database_url)
+    store = store or open_store(settings)
     state = HubState(settings, registry, store, ServiceRepo(store), Pipeline(registry, settings, store), max_age,
                      signer=signer)
 

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..config import Settings
 from ..contract import Document
 from ..errors import ConfigError, NotFoundError
 from ..matching import catalog_match_key, normalize_text
@@ -63,11 +64,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
-        if path and path != ":memory:":
-            try:
-                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ConfigError(f"cannot open the database {url}: {type(exc).__name__}: {exc}") from None
+        folder = Path(path).expanduser().parent
+        if path and path != ":memory:" and not folder.is_dir():
+            # a mistyped path would otherwise become a new, empty database
+            missing = "is not a folder" if folder.exists() else "does not exist"
+            raise ConfigError(f"cannot open the database {url}: its folder {folder} {missing}")
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -293,6 +294,17 @@ def _fill(new: dict, old: dict) -> dict:
         elif isinstance(now, dict) and isinstance(before, dict):
             out[key] = _fill(now, before)
     return out
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings name; the default SQLite file's folder (the hub's home) is made
+    on first use, a folder the database URL names must exist."""
+    if not settings.database_url:
+        try:
+            settings.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot make the hub's home {settings.home}: {type(exc).__name__}: {exc}") from None
+    return Store(settings.effective_database_url)
 
 
 class Store:
