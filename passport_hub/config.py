@@ -19,7 +19,7 @@ import math
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,17 +43,21 @@ FILE_SETTINGS = frozenset({
     "max_document_bytes", "admin_api_key", "allow_private_hosts", "signing_key_file", "signing_issuer",
 })
 
-#: environment-only variables holding a number of seconds (0 or more); read where they are used
-#: (``service/app.py``, ``pdftext.py``) and checked here, so a bad value is a config error at startup
-SECONDS_VARIABLES = frozenset({"PASSPORT_HUB_SHARE_VERIFY_MAX_AGE", "PASSPORT_HUB_PDF_TIME_LIMIT"})
+#: environment-only settings, checked at startup so that a bad value is a config error there
+SHARE_VERIFY_MAX_AGE_VARIABLE = "PASSPORT_HUB_SHARE_VERIFY_MAX_AGE"
+PDF_TIME_LIMIT_VARIABLE = "PASSPORT_HUB_PDF_TIME_LIMIT"
+PDF_IN_PROCESS_VARIABLE = "PASSPORT_HUB_PDF_IN_PROCESS"
+DEBUG_VARIABLE = "PASSPORT_HUB_DEBUG"
+DEFAULT_SHARE_VERIFY_MAX_AGE = 60.0
+DEFAULT_PDF_TIME_LIMIT = 30.0
 
 #: every other core ``PASSPORT_HUB_*`` variable (not a ``[hub]`` setting), with what reads it
 OTHER_VARIABLES = {
     CONFIG_VARIABLE: "passport_hub.config: the TOML config file",
-    "PASSPORT_HUB_SHARE_VERIFY_MAX_AGE": "passport_hub.service.app",
-    "PASSPORT_HUB_PDF_TIME_LIMIT": "passport_hub.pdftext",
-    "PASSPORT_HUB_PDF_IN_PROCESS": "passport_hub.pdftext",
-    "PASSPORT_HUB_DEBUG": "passport_hub.cli, passport_hub.pipeline",
+    SHARE_VERIFY_MAX_AGE_VARIABLE: "passport_hub.service (Settings.share_verify_max_age)",
+    PDF_TIME_LIMIT_VARIABLE: "passport_hub.pdftext",
+    PDF_IN_PROCESS_VARIABLE: "passport_hub.pdftext",
+    DEBUG_VARIABLE: "passport_hub.cli, passport_hub.pipeline",
     "PASSPORT_HUB_TEST_DATABASE_URL": "passport_hub.testing.pytest_plugin (make test, .ci/run)",
 }
 #: the issuer client's settings: this prefix + a field of ``passport_hub.http.HttpSettings``
@@ -73,6 +77,40 @@ def core_variables() -> frozenset[str]:
         {variable(name) for name in FILE_SETTINGS} | set(OTHER_VARIABLES)
         | {HTTP_PREFIX + name.upper() for name in HttpSettings.model_fields}
     )
+
+
+def pdf_time_limit(env: Mapping[str, str] | None = None) -> float:
+    """Seconds a PDF's text extraction may take (``PASSPORT_HUB_PDF_TIME_LIMIT``; 0: no limit, in process)."""
+    env = os.environ if env is None else env
+    value = parse_seconds(env.get(PDF_TIME_LIMIT_VARIABLE), PDF_TIME_LIMIT_VARIABLE)
+    return DEFAULT_PDF_TIME_LIMIT if value is None else value
+
+
+def flag_variable(name: str, env: Mapping[str, str] | None = None) -> bool:
+    """An environment-only flag (``PASSPORT_HUB_DEBUG``, ``PASSPORT_HUB_PDF_IN_PROCESS``)."""
+    return bool(parse_flag((os.environ if env is None else env).get(name), name))
+
+
+def debugging() -> bool:
+    """``PASSPORT_HUB_DEBUG`` is on: show tracebacks. Never raises (it is asked while reporting an
+    error; a bad value is reported by :meth:`Settings.from_env`)."""
+    try:
+        return flag_variable(DEBUG_VARIABLE)
+    except ConfigError:
+        return False
+
+
+def _warn_core_typos(env: Mapping[str, str]) -> None:
+    """A variable one letter or so from a core variable's name is named in a warning by every
+    command (those that load plugins name every unknown variable, :meth:`Settings.warn_unknown_settings`).
+    The issuer client's variables are left to that later check: knowing them imports httpx."""
+    core = {variable(name) for name in FILE_SETTINGS} | set(OTHER_VARIABLES)
+    for key in env:
+        if key.upper().startswith(PREFIX) and key not in core and not key.startswith(HTTP_PREFIX):
+            by_key = {name[len(PREFIX):]: name for name in core}
+            if close := difflib.get_close_matches(key[len(PREFIX):].upper(), list(by_key), n=1, cutoff=0.85):
+                warn_once(log, key, "%s is set but passport-hub has no such setting; ignored (did you mean %s? the "
+                          "hub's variables are listed in README's Configuration section)", key, by_key[close[0]])
 
 
 def did_you_mean(word: str, candidates: Iterable[str], *, strip: str = "") -> str | None:
@@ -184,18 +222,22 @@ def _read_config_file(path: str) -> tuple[dict[str, Any], dict[str, dict[str, An
         if isinstance(data[key], dict):
             close = did_you_mean(key, CONFIG_SECTIONS)
             hint = f"did you mean [{close}]? " if close else ""
-            log.warning("%s: the config file has no section [%s]; ignored (%s%s)", path, key, hint, known)
+            warn_once(log, f"{path}: [{key}]", "%s: the config file has no section [%s]; ignored (%s%s)",
+                      path, key, hint, known)
         else:
             if key in FILE_SETTINGS:
                 hint = "it goes under [hub]; "
             else:
                 close = did_you_mean(key, FILE_SETTINGS)
                 hint = f"did you mean {close}, under [hub]? " if close else ""
-            log.warning("%s: %s is not in a section; ignored (%s%s)", path, key, hint, known)
+            warn_once(log, f"{path}: {key}", "%s: %s is not in a section; ignored (%s%s)", path, key, hint, known)
     if unknown := sorted(set(hub) - FILE_SETTINGS):  # a misspelt key is otherwise silently ignored
-        log.warning("%s: [hub] has no setting %s; ignored (it can set: %s; the others are environment "
-                    "variables only; a plugin's settings go under [plugins.<name>])",
-                    path, ", ".join(unknown), ", ".join(sorted(FILE_SETTINGS)))
+        close = [f"{key} → {match}" for key in unknown if (match := did_you_mean(key, FILE_SETTINGS))]
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        warn_once(log, f"{path}: [hub] {unknown}",
+                  "%s: [hub] has no setting %s; ignored (%sit can set: %s; the others are environment "
+                  "variables only; a plugin's settings go under [plugins.<name>])",
+                  path, ", ".join(unknown), hint, ", ".join(sorted(FILE_SETTINGS)))
     return hub, {name: dict(section) for name, section in plugins.items()}
 
 
@@ -218,6 +260,8 @@ class Settings:
     #: the issuer id the hub signs as (a DID or https URL); default: the key's did:key
     signing_issuer: str | None = None
     plugin_config: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: seconds a share view may show a verification before checking again
+    share_verify_max_age: float = DEFAULT_SHARE_VERIFY_MAX_AGE
 
     @property
     def effective_database_url(self) -> str:
@@ -261,8 +305,15 @@ class Settings:
         settings.allow_private_hosts = bool(get("allow_private_hosts", parse_flag))
         settings.signing_key_file = get("signing_key_file", _path)
         settings.signing_issuer = get("signing_issuer", _text)
-        for key in sorted(SECONDS_VARIABLES):  # read elsewhere; a bad value fails here, at startup
-            parse_seconds(env.get(key), key)
+        max_age = parse_seconds(env.get(SHARE_VERIFY_MAX_AGE_VARIABLE), SHARE_VERIFY_MAX_AGE_VARIABLE)
+        if max_age is not None:
+            settings.share_verify_max_age = max_age
+        # read where they are used (pdftext, any process that reads a PDF; the error handler), by the
+        # same parsers: a bad value fails here, at startup, not at the first PDF
+        pdf_time_limit(env)
+        flag_variable(PDF_IN_PROCESS_VARIABLE, env)
+        flag_variable(DEBUG_VARIABLE, env)
+        _warn_core_typos(env)
         settings._environ = env
         settings._config_path = config_path
         settings._origins = origins
@@ -289,6 +340,10 @@ class Settings:
         prefixes = sorted(((variable(name) + "_", name) for name in settings_of), reverse=True)
         component_variables = {prefix + f.upper() for prefix, name in prefixes for f in settings_of[name]}
         loaded = ", ".join(sorted(settings_of)) or "none"
+        # a plugin that did not load was not imported, so the names of its sources and verifiers
+        # (which name its settings) are unknown: any setting may be one of theirs
+        unless = (f"; unless it belongs to a plugin that did not load: {', '.join(sorted(not_loaded))}"
+                  if not_loaded else "")
         for key in env:
             if not key.upper().startswith(PREFIX) or key in core or key in _unknown_warned:
                 continue
@@ -301,7 +356,7 @@ class Settings:
                 hint = f"did you mean {close}? " if close else ""
                 log.warning("%s is set but passport-hub has no such setting; ignored (%sthe hub's variables are "
                             "listed in README's Configuration section; a plugin's are PASSPORT_HUB_<NAME>_<FIELD>, "
-                            "loaded: %s)", key, hint, loaded)
+                            "loaded: %s%s)", key, hint, loaded, unless)
                 continue
             prefix, name = owner
             fields = settings_of[name]
@@ -317,8 +372,8 @@ class Settings:
             _unknown_warned.add(seen)
             close = did_you_mean(name, settings_of)
             hint = f"did you mean [plugins.{close}]? " if close else ""
-            log.warning("%s: [plugins.%s] names no loaded source or verifier; ignored (%sloaded: %s)",
-                        where, name, hint, loaded)
+            log.warning("%s: [plugins.%s] names no loaded source or verifier; ignored (%sloaded: %s%s)",
+                        where, name, hint, loaded, unless)
 
     def component_config(self, name: str, model: type[BaseModel]) -> BaseModel:
         """Build a component's config model from ``[plugins.<name>]`` and

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-import os
 
+from .config import PDF_IN_PROCESS_VARIABLE, flag_variable, pdf_time_limit
 from .errors import MalformedError, UnsafeError
 
 #: seconds allowed for extracting one PDF's text
-PDF_TIME_LIMIT = float(os.environ.get("PASSPORT_HUB_PDF_TIME_LIMIT", "30"))
 #: pages read at most
 PDF_MAX_PAGES = 200
 
@@ -121,8 +120,8 @@ def extract_pages(data: bytes, *, name: str = "document", time_limit: float | No
     """
     if not data.lstrip()[:5] == b"%PDF-":
         raise MalformedError(f"{name}: not a PDF")
-    limit = PDF_TIME_LIMIT if time_limit is None else time_limit
-    if limit <= 0 or os.environ.get("PASSPORT_HUB_PDF_IN_PROCESS") == "1":
+    limit = pdf_time_limit() if time_limit is None else time_limit
+    if limit <= 0 or flag_variable(PDF_IN_PROCESS_VARIABLE):
         try:
             return _extract(data)
         except EncryptedPdf:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Settings
+from .config import Settings, debugging
 from .contract import CredentialSource, Document, is_note
 from .errors import (
     AmbiguousError,
@@ -185,7 +185,7 @@ class Pipeline:
             if not isinstance(exc, PassportHubError):
                 # the outcome reports it to the user; the traceback is for developers only
                 log.error("unexpected error reading %s: %s", document.name, outcome.error.internal_message,
-                          exc_info=exc if os.environ.get("PASSPORT_HUB_DEBUG") == "1" else None)
+                          exc_info=exc if debugging() else None)
         outcome.rejected = [dict(r, document=document.name) for r in document.rejected]
         return outcome
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
@@ -158,7 +159,7 @@ def test_lists_from_the_file_or_the_environment():
     assert Settings.from_env({}).load_plugins is None
 
 
-@pytest.mark.parametrize("key", sorted(passport_hub.config.SECONDS_VARIABLES))
+@pytest.mark.parametrize("key", ["PASSPORT_HUB_SHARE_VERIFY_MAX_AGE", "PASSPORT_HUB_PDF_TIME_LIMIT"])
 def test_numbers_of_seconds_read_elsewhere_are_checked_at_startup(key):
     for value in ("abc", "-1", "nan", "inf"):
         with pytest.raises(ConfigError) as raised:
@@ -166,6 +167,34 @@ def test_numbers_of_seconds_read_elsewhere_are_checked_at_startup(key):
         assert raised.value.user_message == f"{key} must be a number of seconds (0 or more)"
     for value in ("0", "2.5", "30", ""):
         Settings.from_env({key: value})
+    # where they are read, by the same parser: empty is the default, as at startup
+    assert Settings.from_env({"PASSPORT_HUB_SHARE_VERIFY_MAX_AGE": ""}).share_verify_max_age == 60.0
+    assert Settings.from_env({"PASSPORT_HUB_SHARE_VERIFY_MAX_AGE": "2.5"}).share_verify_max_age == 2.5
+    assert passport_hub.config.pdf_time_limit({"PASSPORT_HUB_PDF_TIME_LIMIT": ""}) == 30.0
+    assert passport_hub.config.pdf_time_limit({"PASSPORT_HUB_PDF_TIME_LIMIT": "5"}) == 5.0
+
+
+def test_an_empty_pdf_time_limit_reads_pdfs_with_the_default(monkeypatch):
+    """It passed the startup check, then every PDF failed 'unexpectedly (ValueError)'."""
+    from plugin_samples import plugin_sample
+
+    from passport_hub.pdftext import extract_pages
+
+    monkeypatch.setenv("PASSPORT_HUB_PDF_TIME_LIMIT", "")
+    pages = extract_pages(plugin_sample("military_jst", "jst_navy_unofficial.pdf").read_bytes())
+    assert "Name: EXAMPLE, JORDAN R" in pages[0]
+    monkeypatch.setenv("PASSPORT_HUB_PDF_IN_PROCESS", "maybe")
+    with pytest.raises(ConfigError, match="PASSPORT_HUB_PDF_IN_PROCESS"):
+        extract_pages(plugin_sample("military_jst", "jst_navy_unofficial.pdf").read_bytes())
+
+
+def test_a_misspelt_core_variable_is_named_by_commands_that_load_no_plugins(caplog):
+    with caplog.at_level("WARNING", logger="passport_hub"):
+        Settings.from_env({"PASSPORT_HUB_DATABASE_URI": f"postgresql://hub:{SECRET}@db/hub",
+                           "PASSPORT_HUB_RED_CROSS_LOOKUP_URL": "https://www.redcross.org/x"})  # a plugin's: later
+    assert warnings_of(caplog) == ["PASSPORT_HUB_DATABASE_URI is set but passport-hub has no such setting; ignored "
+                                   "(did you mean PASSPORT_HUB_DATABASE_URL? the hub's variables are listed in "
+                                   "README's Configuration section)"]
 
 
 def test_errors_never_echo_the_value():
@@ -207,7 +236,9 @@ def test_a_misspelt_core_variable_is_named_with_a_suggestion(caplog):
     assert "(did you mean PASSPORT_HUB_LOAD_PLUGINS? " in warnings["PASSPORT_HUB_PLUGINS"]
     assert "(did you mean PASSPORT_HUB_HOME? " in warnings["passport_hub_home"]
     assert "did you mean" not in warnings["PASSPORT_HUB_XYZZY"]
-    assert warnings["PASSPORT_HUB_XYZZY"].endswith("loaded: open_badges, red_cross)")
+    assert warnings["PASSPORT_HUB_XYZZY"].endswith(
+        "loaded: open_badges, red_cross; unless it belongs to a plugin that did not load: apprenticeship, "
+        "credential_engine, etranscript, military_jst)")
     assert not any(SECRET in w for w in warnings.values())
     caplog.clear()
     with caplog.at_level("WARNING", logger="passport_hub"):
@@ -223,10 +254,15 @@ def test_a_plugins_section_naming_no_loaded_component_is_named_in_a_warning(capl
                                   "PASSPORT_HUB_LOAD_PLUGINS": "red_cross,open_badges"})
     with caplog.at_level("WARNING", logger="passport_hub"):
         load_plugins(settings)
+    # the blocked plugins were not imported: their sources' names are unknown, so the warning says
+    # the section may be theirs
+    unless = "; unless it belongs to a plugin that did not load: apprenticeship, credential_engine, etranscript, " \
+             "military_jst"
     assert warnings_of(caplog) == [
-        f"{path}: [plugins.nosuch] names no loaded source or verifier; ignored (loaded: open_badges, red_cross)",
+        f"{path}: [plugins.nosuch] names no loaded source or verifier; ignored (loaded: open_badges, red_cross"
+        f"{unless})",
         f"{path}: [plugins.red_crss] names no loaded source or verifier; ignored (did you mean [plugins.red_cross]? "
-        "loaded: open_badges, red_cross)",
+        f"loaded: open_badges, red_cross{unless})",
     ]
 
 
@@ -240,8 +276,14 @@ def test_core_variables_are_every_one_the_code_reads():
              for name in re.findall(r"PASSPORT_HUB_[A-Z0-9_]*[A-Z0-9]\b(?!_)", text)}
     not_variables = {"PASSPORT_HUB_API"}  # a plugin module's attribute
     assert {(name, path) for name, path in named if name not in core | not_variables} == set()
+    readers = "".join(inspect.getsource(f) for f in (Settings.from_env, passport_hub.config.pdf_time_limit,
+                                                     passport_hub.config.debugging))
     for name in passport_hub.config.OTHER_VARIABLES:
-        assert any(name in text for path, text in sources.items() if path.name != "config.py"), name
+        # read by name, or by its constant, elsewhere; or by config's own readers
+        constants = [attr for attr, value in vars(passport_hub.config).items() if value == name]
+        assert (any(name in text or any(c in text for c in constants)
+                    for path, text in sources.items() if path.name != "config.py")
+                or any(c in readers for c in constants)), name
     assert {passport_hub.config.variable(name) for name in passport_hub.config.FILE_SETTINGS} <= core
 
 

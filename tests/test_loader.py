@@ -305,6 +305,11 @@ def test_a_hub_key_the_config_file_cannot_set_is_named_in_a_warning(caplog, tmp_
     [warning] = [r.getMessage() for r in caplog.records]
     assert warning.startswith(f"{config}: [hub] has no setting max_document_byte, share_verify_max_age; ignored")
     assert warning.endswith("a plugin's settings go under [plugins.<name>])")
+    assert "(did you mean max_document_byte → max_document_bytes? it can set: " in warning
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="passport_hub.config"):
+        Settings.from_env({"PASSPORT_HUB_CONFIG": str(config)})  # each Hub() reads the settings: named once
+    assert caplog.records == []
     # every name from_env reads from the file is one it does not warn about
     read = set(re.findall(r'get\("([a-z_]+)", ', inspect.getsource(Settings.from_env)))
     assert read == passport_hub.config.FILE_SETTINGS

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -19,10 +18,6 @@ from .http_errors import APP_ERRORS, error_responses, install_error_handlers
 from .limits import BodyLimitMiddleware, ControlCharacterMiddleware
 from .repo import ServiceRepo
 
-#: re-verify a shared record on view when its latest verification is older than this
-SHARE_VERIFY_MAX_AGE_ENV = "PASSPORT_HUB_SHARE_VERIFY_MAX_AGE"
-DEFAULT_SHARE_VERIFY_MAX_AGE = 60.0
-
 
 @dataclass
 class HubState:
@@ -31,22 +26,12 @@ class HubState:
     store: Store
     repo: ServiceRepo
     pipeline: Pipeline
+    #: re-verify a shared record on view when its latest verification is older than this
     share_verify_max_age: float
     #: record pk → the re-verification running for it (share views share one)
     reverifying: dict = field(default_factory=dict)
     #: signs OB 3.0 / CLR 2.0 exports when a signing key is configured
     signer: Signer | None = None
-
-
-def _max_age(settings: Settings) -> float:
-    env = getattr(settings, "_environ", os.environ)
-    raw = env.get(SHARE_VERIFY_MAX_AGE_ENV)
-    if raw is None:
-        return DEFAULT_SHARE_VERIFY_MAX_AGE
-    try:
-        return max(0.0, float(raw))
-    except ValueError:
-        raise ConfigError(f"{SHARE_VERIFY_MAX_AGE_ENV} must be a number of seconds") from None
 
 
 def create_app(settings: Settings | None = None, *, registry: Registry | None = None,
@@ -62,10 +47,10 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     if errors := [message for messages in component_config_errors(registry, settings).values()
                   for message in messages]:
         raise ConfigError(f"{len(errors)} plugin config error(s): " + " | ".join(errors))
-    max_age = _max_age(settings)
     signer = Signer.from_settings(settings)
     store = store or open_store(settings)
-    state = HubState(settings, registry, store, ServiceRepo(store), Pipeline(registry, settings, store), max_age,
+    state = HubState(settings, registry, store, ServiceRepo(store), Pipeline(registry, settings, store),
+                     settings.share_verify_max_age,
                      signer=signer)
 
     @asynccontextmanager
