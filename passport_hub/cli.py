@@ -28,14 +28,18 @@ class HubGroup(click.Group):
         except PassportHubError as exc:
             click.echo(f"error ({exc.kind}): {exc.user_message}", err=True)
             sys.exit(1)
-        except BrokenPipeError:  # the reader of the output stopped (`| head`): end quietly, as _out does
+        except BrokenPipeError:
+            # a write to stdout other than the CLI's own (those go through _out and the console,
+            # which let the command run to its end): the command stopped part-way, so not status 0
             _reader_gone()
-            sys.exit(0)
+            sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
             # never a traceback for users; PASSPORT_HUB_DEBUG=1 shows it for developers
-            if os.environ.get("PASSPORT_HUB_DEBUG") == "1":
+            from .config import debugging
+
+            if debugging():  # never raises: a value it cannot read is off here
                 raise
             click.echo(
                 f"error (system): passport-hub failed unexpectedly ({type(exc).__name__}: {exc}); "
@@ -43,6 +47,8 @@ class HubGroup(click.Group):
                 err=True,
             )
             sys.exit(1)
+        finally:
+            _flush()
 
 
 def _settings():
@@ -87,10 +93,18 @@ def _reader_gone() -> None:
 
 
 def _out(text: str = "") -> None:
-    """One line of results on stdout; a reader that stopped (`| head`) is no error: the command
-    goes on (an import still stores everything) and ends with its own exit status."""
+    """One line of results on stdout (buffered: :func:`_flush` at the end of the command); a reader
+    that stopped (`| head`) is no error: the command goes on (an import still stores everything)
+    and ends with its own exit status."""
     try:
         sys.stdout.write(text + "\n")
+    except BrokenPipeError:
+        _reader_gone()
+
+
+def _flush() -> None:
+    """What is left of stdout's buffer, at the end of a command (a reader that stopped is no error)."""
+    try:
         sys.stdout.flush()
     except BrokenPipeError:
         _reader_gone()
@@ -397,99 +411,84 @@ def _tsv(columns, rows, title: str | None = None) -> None:
         _out("\t".join(" ".join(str(cell).replace("\t", " ").split("\n")) for cell in cells))
 
 
-#: on a narrow terminal, columns fold into one (a cell holds one line per field), in this order,
+#: on a narrow terminal, columns fold into one (a cell holds one line per column), in this order,
 #: until the table fits
 _RECORD_FOLDS = (("status", "verified"), ("source", "kind"), ("id", "holder_id"), ("issuer", "holder"),
-                 ("issued", "status", "verified"))
-#: the columns that wrap (the others keep the width of their widest cell): the narrowest each may
-#: be made, the width below which the table folds columns rather than narrow it, and its share of
-#: the room left over
-_RECORD_WRAP = {"source": (8, 20, 1), "kind": (8, 20, 1), "title": (16, 24, 3), "issuer": (10, 14, 1),
-                "holder": (10, 14, 1), "holder_id": (8, 12, 1)}
+                 ("issued", "status", "verified"), ("id", "issued"), ("title", "issuer"), ("source", "title"))
+#: the columns that wrap, and the narrowest each may be made (the others keep the width of their widest cell)
+_RECORD_WRAP = {"source": 8, "kind": 8, "title": 16, "issuer": 10, "holder": 10, "holder_id": 8}
+_VERIFY_FOLDS = (("id", "status"), ("title", "checks"))
+_VERIFY_WRAP = {"title": 16, "checks": 16}
+#: a word up to this long is not broken while the terminal has room for it (a longer one, such as
+#: a DID or a URL, folds)
+LONG_WORD = 20
 
 
-_VERIFY_WRAP = {"title": (16, 24, 2), "checks": (16, 40, 3)}
-
-
-def _column_widths(columns, rows, width: int, folds, wrap: dict[str, tuple[int, int, int]]):
+def _column_widths(columns, rows, width: int, folds, wrap: dict[str, int]):
     """``(groups of column indices, width of each group)`` for a table at most ``width`` wide, with
-    a divider (3 characters) between columns: the first of ``folds``, one after another, with
-    which each wrapping column gets its comfortable width, or all of them. The room left over
-    goes to the wrapping columns by their shares, none wider than its widest cell."""
-    widest = [len(name) for name in columns]  # each column's widest line, and longest word
-    longest_word = [0] * len(columns)
-    for cells in rows:
-        for i, cell in enumerate(cells):
-            for line in str(cell).splitlines():
-                widest[i] = max(widest[i], len(line))
-                longest_word[i] = max(longest_word[i], *(len(word) for word in line.split()), 0)
+    a divider (3 characters) between columns. A column that does not wrap is as wide as its widest
+    cell; one that wraps is no narrower than its minimum in ``wrap`` and its heading's longest word
+    (a heading wraps too) and, while the terminal has room, its words (up to ``LONG_WORD``). The
+    first of ``folds``, one after another, put columns together until that fits; the room left
+    goes to the wrapping columns, shared evenly, none wider than its widest cell."""
+    lines = [[line for cells in rows for line in str(cells[i]).splitlines()] for i in range(len(columns))]
+    heading = [max(map(len, name.split())) for name in columns]
+    widest = [max([heading[i], *map(len, lines[i])]) for i in range(len(columns))]
+    narrowest = [min(widest[i], max(wrap[name], heading[i])) if name in wrap else widest[i]
+                 for i, name in enumerate(columns)]
+    whole_words = [max([narrowest[i], *(len(word) for line in lines[i] for word in line.split()
+                                        if len(word) <= LONG_WORD)]) for i in range(len(columns))]
+
+    def needed(groups, least) -> int:
+        return sum(max(least[i] for i in group) for group in groups) + 3 * (len(groups) - 1)
+
     groups = [[i] for i in range(len(columns))]
-
-    def natural(group):
-        return max(widest[i] for i in group)
-
-    def wraps(group):
-        return any(columns[i] in wrap for i in group)
-
-    def floor(group):  # as wide as a heading at least, and a fixed column folded in keeps its width
-        return max(len(columns[i]) if columns[i] in wrap else widest[i] for i in group)
-
-    def low(group, which):  # which: 0 narrowest, 1 comfortable; not narrower than a word (up to comfortable)
-        narrow, comfortable = (max(wrap[columns[i]][n] for i in group if columns[i] in wrap) for n in (0, 1))
-        word = max(longest_word[i] for i in group)
-        least = comfortable if which else max(narrow, min(word, comfortable))
-        return min(natural(group), max(least, floor(group)))
-
-    def room():
-        return width - 3 * (len(groups) - 1) - sum(natural(g) for g in groups if not wraps(g))
-
     for fold in folds:
-        if room() >= sum(low(g, 1) for g in groups if wraps(g)):
+        if needed(groups, whole_words) <= width:
             break
-        members = [i for i, name in enumerate(columns) if name in fold]
-        into = next(g for g in groups if members[0] in g)
-        for group in [g for g in groups if g is not into and set(g) & set(members)]:
-            into.extend(group)
-            groups.remove(group)
-        into.sort()
-    flexible = [g for g in groups if wraps(g)]
-    share = {id(g): max(wrap[columns[i]][2] for i in g if columns[i] in wrap) for g in flexible}
-    left = room()
-    widths = {id(g): low(g, 1) for g in flexible}
-    if left < sum(widths.values()):
-        widths = {id(g): low(g, 0) for g in flexible}
-    if left < sum(widths.values()):  # narrower than the narrowest: the widest for its share gives way first
-        while sum(widths.values()) > left:
-            shrinking = [g for g in flexible if widths[id(g)] > floor(g)]
-            if not shrinking:
-                break
-            widths[id(max(shrinking, key=lambda g: widths[id(g)] / share[id(g)]))] -= 1
-    else:  # the room left over, by shares: first up to each one's comfortable width, then up to its widest cell
-        for cap in (lambda g: low(g, 1), natural):
-            while sum(widths.values()) < left:
-                open_ = [g for g in flexible if widths[id(g)] < cap(g)]
-                if not open_:
-                    break
-                grow = min(open_, key=lambda g: widths[id(g)] / share[id(g)])
-                widths[id(grow)] += 1
-    return groups, [widths[id(g)] if wraps(g) else natural(g) for g in groups]
+        members = [group for group in groups if any(columns[i] in fold for i in group)]
+        groups = [sum(members, []) if group is members[0] else group for group in groups if group not in members[1:]]
+    least = whole_words if needed(groups, whole_words) <= width else narrowest  # else words are cut
+    widths = [max(least[i] for i in group) for group in groups]
+    room = width - needed(groups, least)
+    more = {n: max(widest[i] for i in group) - widths[n] for n, group in enumerate(groups)
+            if any(columns[i] in wrap for i in group)}
+    for count, n in enumerate(sorted(more, key=more.get)):  # who wants least first, the rest to the others
+        grow = max(0, min(more[n], room // (len(more) - count)))
+        widths[n] += grow
+        room -= grow
+    return groups, widths
 
 
-def _rich_table(console, columns, rows, *, title=None, folds=(), wrap: dict[str, tuple[int, int, int]] | None = None):
+def _folded(texts):
+    """A cell of columns folded into one: a line each ("-" for an empty one), every other one dim
+    so that where one ends shows when they wrap."""
+    from rich.text import Text
+
+    texts = list(texts)
+    if len(texts) > 1:
+        texts = [text or "-" for text in texts]
+    return Text("\n").join(Text(text, style="dim" if n % 2 else "") for n, text in enumerate(texts))
+
+
+def _rich_table(console, columns, rows, *, title=None, folds=(), wrap: dict[str, int] | None = None):
     """A table for a person (stdout is a terminal) as wide as the terminal at most: the columns
     ``wrap`` names wrap, the others keep their width, and ``folds`` fold columns together when
     the terminal is narrow (see :func:`_column_widths`)."""
     from rich import box
     from rich.table import Table
-    from rich.text import Text
 
-    groups, widths = _column_widths(columns, rows, console.width, folds, wrap or {})
+    wrap = wrap or {}
+    # the widths are rich's to use, not to find: when a table is too wide, rich narrows its widest
+    # columns first whatever their min_width, then widens them back, past the terminal's edge
+    groups, widths = _column_widths(columns, rows, console.width, folds, wrap)
     table = Table(title=title, title_justify="left", box=box.SQUARE, show_edge=False, pad_edge=False,
                   header_style="bold")
     for group, width in zip(groups, widths, strict=True):
-        table.add_column("\n".join(columns[i] for i in group), width=width, overflow="fold")
+        table.add_column(_folded(columns[i] for i in group), width=width, overflow="fold",
+                         no_wrap=not any(columns[i] in wrap for i in group))
     for cells in rows:
-        table.add_row(*(Text("\n".join(str(cells[i]) for i in group)) for group in groups))
+        table.add_row(*(_folded(str(cells[i]) for i in group) for group in groups))
     return table
 
 
@@ -605,7 +604,8 @@ def verify(record_ids: tuple[str, ...], holder: str | None, as_json: bool) -> No
                 scope |= {rid for r in records for rid, _who in store.record_owners(r[:SHORT_ID], holder)}
             length = _short_id_length(scope)
             lines = [(line[0][:length], *line[1:]) for line in lines]
-            out.print(_rich_table(out, columns, lines, title="verification", wrap=_VERIFY_WRAP))
+            out.print(_rich_table(out, columns, lines, title="verification", folds=_VERIFY_FOLDS,
+                                  wrap=_VERIFY_WRAP))
         counts: dict[str, int] = {}
         for _pk, record in rows:  # a credential several holders imported counts for each
             status = str(results[record.id].status) if record.id in results else "not verified"
@@ -894,8 +894,9 @@ def _cpl_print(report) -> None:
           "\n".join(f"{m.record_title} ({m.credential}): not counted again" for m in e.also_articulated_by))
          for e in report.eligible],
         title=f"{report.college}: courses {report.holder} is eligible for",
-        wrap={"title": (10, 20, 2), "earned by": (12, 30, 3), "why": (10, 24, 2), "issuer check": (8, 13, 1),
-              "also articulated by": (12, 24, 1)},
+        wrap={"title": 10, "earned by": 12, "why": 10, "issuer check": 8, "also articulated by": 12},
+        folds=(("course", "units"), ("why", "issuer check"), ("earned by", "also articulated by"), ("course", "title"),
+               ("earned by", "why")),
     )
     unknown = f" (+{report.courses_with_unknown_units} course(s) with units not given)" \
         if report.courses_with_unknown_units else ""
@@ -905,7 +906,7 @@ def _cpl_print(report) -> None:
         _table_out(console, ("course", "credential", "missing"),
                    [(n.course.code, f"{n.record_title} ({n.credential})", "; ".join(n.missing))
                     for n in report.near_misses],
-                   title="near-misses", wrap={"credential": (12, 30, 1), "missing": (12, 30, 1)})
+                   title="near-misses", wrap={"credential": 12, "missing": 12}, folds=(("credential", "missing"),))
     if report.recommendations:
         rows = []
         for r in report.recommendations:
@@ -916,4 +917,5 @@ def _cpl_print(report) -> None:
         console.print()
         _table_out(console, ("ACE id", "title", "recommendation", "note"), rows,
                    title="ACE credit recommendations not yet articulated here",
-                   wrap={"title": (12, 24, 2), "recommendation": (12, 30, 2), "note": (8, 20, 1)})
+                   wrap={"title": 12, "recommendation": 12, "note": 8},
+                   folds=(("recommendation", "note"), ("title", "recommendation")))
