@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import AmbiguousError, ErrorKind, NotFoundError, PassportHubError
-from .store import DEFAULT_HOLDER, HOLDER_ID_PATTERN, Store, open_store
+from .store import DEFAULT_HOLDER, HOLDER_ID_PATTERN, RESERVED_HOLDER_IDS, Store, open_store
 
 if TYPE_CHECKING:
     from .loader import Registry
@@ -31,12 +31,14 @@ if TYPE_CHECKING:
     from .pipeline import Outcome, Pipeline
 
 #: :data:`~passport_hub.store.HOLDER_ID_PATTERN` in words
-HOLDER_ID_RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 (as in the API's URLs)"
+HOLDER_ID_RULE = ("letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 (as in the API's "
+                  "URLs); " + ", ".join(repr(i) for i in sorted(RESERVED_HOLDER_IDS)) + " is the hub's own")
 
 
 def is_holder_id(value: str) -> bool:
-    """Whether ``value`` can be a holder id (the service's URLs must be able to address it)."""
-    return re.fullmatch(HOLDER_ID_PATTERN, value) is not None
+    """Whether ``value`` can be a holder id (the service's URLs must be able to address it, and it is
+    none of the hub's own accounts, such as the one that owns the catalog's registry documents)."""
+    return re.fullmatch(HOLDER_ID_PATTERN, value) is not None and value not in RESERVED_HOLDER_IDS
 
 
 def selected_rows(

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from fastapi.testclient import TestClient
 from plugin_samples import plugin_sample
 from sqlalchemy import select
@@ -75,3 +76,46 @@ def test_the_admin_issues_a_token_for_a_holder_the_command_line_created(hub_db_u
         with app.state.hub.store.engine.connect() as conn:
             assert conn.scalar(select(HolderRow.token_hash).where(HolderRow.id == "maria")) == token_hash(
                 again["token"])
+
+
+def test_the_catalogs_own_account_is_no_holder(hub_db_url, tmp_path):
+    """Registry data the admin imports is stored under the hub's own 'catalog' account: it is not
+    listed, no holder route reaches it (404, as for a holder that does not exist), no token acts
+    for it, and the command line and the Python API refuse it as a holder id."""
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
+                                  "PASSPORT_HUB_ADMIN_API_KEY": "admin-key-for-tests"})
+    ctdl = plugin_sample("credential_engine", "wgu_aws_cloud_devops_openbadge.resource.json")
+    app = create_app(settings)
+    with TestClient(app) as client:
+        r = client.post("/catalog/documents", headers=ADMIN, files={"file": (ctdl.name, ctdl.read_bytes())})
+        assert r.status_code == 201 and r.json()["entries"], r.text
+        with app.state.hub.store.engine.connect() as conn:  # the account the catalog's documents belong to
+            assert conn.scalar(select(HolderRow.id).where(HolderRow.id == "catalog")) == "catalog"
+        alice = client.post("/holders", json={}, headers=ADMIN).json()
+        assert [h["id"] for h in client.get("/holders", headers=ADMIN).json()] == [alice["id"]]
+        not_found = {"detail": "holder not found", "kind": "not_found"}
+        for method, path in (("GET", ""), ("POST", "/token"), ("GET", "/records"), ("GET", "/audit"),
+                             ("GET", "/shares"), ("GET", "/cpl?college=X"), ("GET", "/export?format=ob3")):
+            r = client.request(method, f"/holders/catalog{path}", headers=ADMIN)
+            assert (r.status_code, r.json()) == (404, not_found), (method, path)
+        # a token issued for it before the id was reserved acts for no one
+        token = "phh_issued-before-the-catalog-was-reserved"
+        with app.state.hub.store.engine.begin() as conn:
+            conn.execute(HolderRow.__table__.update().where(HolderRow.id == "catalog")
+                         .values(token_hash=token_hash(token)))
+        for path in ("/holders/catalog", "/holders/catalog/records", "/catalog"):
+            assert client.get(path, headers={"Authorization": f"Bearer {token}"}).status_code == 401, path
+
+    from passport_hub import Hub
+    from passport_hub.errors import NotFoundError
+
+    with Hub(settings=settings) as hub:
+        with pytest.raises(ValueError, match="'catalog' is the hub's own"):
+            hub.import_paths([ctdl], holder="catalog")
+        with pytest.raises(NotFoundError):
+            hub.records("catalog")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSPORT_HUB_")}
+    env.update(PASSPORT_HUB_HOME=str(tmp_path), PASSPORT_HUB_DATABASE_URL=hub_db_url)
+    refused = subprocess.run([sys.executable, "-m", "passport_hub", "import", str(ctdl), "--holder", "catalog"],
+                             env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "'catalog' is the hub's own" in refused.stderr, refused.stderr

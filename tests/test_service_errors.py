@@ -87,8 +87,9 @@ def test_every_kind_of_error_answers_the_documented_shape(hub_db_url, tmp_path):
             # PassportHubErrors: their own kinds
             ("POST", fetch, "/holders/{holder_id}/fetch", {"headers": me, "json": {"source": "nope"}}, 404,
              "not_found"),
-            ("POST", fetch, "/holders/{holder_id}/fetch", {"headers": me, "json": {"source": "etranscript"}}, 400,
-             "config"),
+            # a source that only reads files cannot fetch: the caller's mistake, no setting the hub lacks (`config`)
+            ("POST", fetch, "/holders/{holder_id}/fetch", {"headers": me, "json": {"source": "etranscript"}}, 422,
+             "invalid_request"),
             # answered before any route: by the middleware or by Starlette's routing
             ("GET", f"/holders/{holder}/records?q=%00", "/holders/{holder_id}/records", {"headers": me},
              400, "invalid_request"),
@@ -318,3 +319,89 @@ def test_export_resolves_record_ids_as_the_cli_does_and_names_every_one_the_hold
         empty, token = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
         r = c.get(f"/holders/{empty}/export", headers=token, params={"format": "clr"})
         assert (r.status_code, r.json()) == (404, {"detail": f"no records for holder '{empty}'", "kind": "not_found"})
+
+
+def test_a_fetch_query_is_bounded_and_a_bad_id_is_quoted_short(app):
+    """The terms of a fetch are bounded as every other string a client sends, and neither a bound
+    nor the source's own refusal echoes the whole input (it was a 100,107-character detail)."""
+    with TestClient(app) as c:
+        r = c.post("/holders", headers=ADMIN)
+        holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+        fetch = f"/holders/{holder}/fetch"
+        for query, where in (({"certificate_id": "A" * 100_000}, "body.query.certificate_id: "),
+                             ({"K" * 100_000: "02AK63B"}, "body.query." + "K" * 40 + "…"),
+                             ({f"k{i}": "v" for i in range(21)}, "body.query: ")):
+            r = c.post(fetch, headers=me, json={"source": "red_cross", "query": query})
+            assert (r.status_code, r.json()["kind"]) == (422, "invalid_request"), r.text[:300]
+            assert len(r.text) < 1000 and r.json()["errors"][0].startswith(where), r.text[:300]
+        # within the bounds, the source's refusal quotes the beginning of what is no certificate ID
+        r = c.post(fetch, headers=me, json={"source": "red_cross", "query": {"certificate_id": "A" * 2000}})
+        assert (r.status_code, r.json()) == (422, {
+            "detail": f"red_cross: {'A' * 40!r}… is not a Red Cross certificate ID (6 or 7 letters and digits, "
+                      "as printed on the certificate)", "kind": "malformed"})
+        r = c.post(fetch, headers=me, json={"source": "red_cross", "query": {"certificate_id": "  12 "}})
+        assert r.json()["detail"].startswith("red_cross: '12' is not a Red Cross certificate ID")
+        # a source that only reads files: the caller's mistake (422), not a setting the hub lacks (400 `config`)
+        r = c.post(fetch, headers=me, json={"source": "etranscript", "query": {"certificate_id": "02AK63B"}})
+        assert (r.status_code, r.json()["kind"]) == (422, "invalid_request")
+        assert r.json()["detail"].startswith("source 'etranscript' reads files only and cannot fetch (sources that "
+                                             "fetch: ")
+        # terms the source cannot use are the source's own 422
+        r = c.post(fetch, headers=me, json={"source": "red_cross", "query": {"certnum": "02AK63B"}})
+        assert (r.status_code, r.json()) == (422, {
+            "detail": "red_cross: fetch needs certificate_id=<ID> or email=<address>", "kind": "malformed"})
+        spec = c.get("/openapi.json").json()
+    query = spec["components"]["schemas"]["FetchRequest"]["properties"]["query"]
+    assert query["maxProperties"] == 20 and query["propertyNames"]["maxLength"] == 100
+    assert [v["maxLength"] for v in query["patternProperties"].values()] == [2000]
+    responses = spec["paths"]["/holders/{holder_id}/fetch"]["post"]["responses"]
+    assert "a fetch from a source that only reads files (`invalid_request`)" in responses["422"]["description"]
+    assert "(`config`)" in responses["400"]["description"] and "cannot do" not in responses["400"]["description"]
+
+
+def test_a_query_parameter_an_operation_does_not_take_is_refused_by_name(app):
+    """A misspelt parameter is no longer ignored: `record_ids` (the name of the verify and share
+    bodies' field) exported every record."""
+    with TestClient(app) as c:
+        r = c.post("/holders", headers=ADMIN)
+        holder, me = r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+        [record] = c.post(f"/holders/{holder}/documents", headers=me,
+                          files={"file": (BADGE.name, BADGE.read_bytes())}).json()["records"]
+        export = f"/holders/{holder}/export"
+        r = c.get(export, headers=me, params={"format": "ob3", "record_ids": record["id"][:10]})
+        assert (r.status_code, r.json()) == (422, {
+            "detail": "invalid request: query.record_ids: unknown parameter; did you mean 'record_id'?",
+            "kind": "invalid_request", "errors": ["query.record_ids: unknown parameter; did you mean 'record_id'?"]})
+        r = c.get(export, headers=me, params={"format": "ob3", "foo": "bar", "Link": "x"})
+        assert r.status_code == 422 and r.json()["errors"] == [
+            "query.foo: unknown parameter (this operation takes format, link, record_id)",
+            "query.Link: unknown parameter; did you mean 'link'?"]
+        assert c.get(export, headers=me, params={"format": "ob3", "record_id": record["id"][:10]}).status_code == 200
+        # every operation a caller authenticates for, the admin's, the holder's and the colleges' alike
+        for url, params, named in (
+                (f"/holders/{holder}", {"x": "1"}, "query.x: unknown parameter (this operation takes none)"),
+                (f"/holders/{holder}/records", {"kinds": "course"}, "query.kinds: unknown parameter; did you mean "
+                                                                   "'kind'?"),
+                (f"/holders/{holder}/cpl", {"college": "X", "colege": "X"}, "query.colege: unknown parameter; did you "
+                                                                           "mean 'college'?"),
+                ("/holders", {"limt": "1"}, "query.limt: unknown parameter; did you mean 'limit'?"),
+                ("/catalog", {"query": "aws"}, "query.query: unknown parameter (this operation takes limit, offset, "
+                                               "q)"),
+                ("/colleges", {"q": "x"}, "query.q: unknown parameter (this operation takes none)")):
+            r = c.get(url, headers=me if url.startswith(f"/holders/{holder}") else ADMIN, params=params)
+            assert (r.status_code, r.json()["errors"]) == (422, [named]), (url, r.text)
+        assert c.post(f"/holders/{holder}/verify?record_id=x", headers=me).status_code == 422
+        # who may not call the operation learns that first, as before
+        assert c.get("/holders?limt=1").status_code == 401
+        assert c.get("/holders?limt=1", headers=me).status_code == 403
+        # the share views need no login and stay as lenient as a link pasted around has to be
+        share = c.post(f"/holders/{holder}/shares", headers=me, json={"record_ids": [record["id"]]}).json()
+        for params in ({"format": "html"}, {"format": "html", "utm_source": "newsletter"}):
+            r = c.get(f"/shares/{share['token']}", params=params)
+            assert r.status_code == 200 and r.headers["content-type"].startswith("text/html"), params
+        assert c.get(f"/shares/{share['token']}", params={"format": "json"}).json()["records"][0]["id"] == record["id"]
+        spec = c.get("/openapi.json").json()
+    # the check adds no parameter to any operation
+    export_op = spec["paths"]["/holders/{holder_id}/export"]["get"]
+    assert sorted(p["name"] for p in export_op["parameters"]) == ["format", "holder_id", "link", "record_id"]
+    assert "unknown" not in str(spec["paths"]["/shares/{token}"]["get"].get("parameters"))

@@ -116,7 +116,7 @@ def test_bad_uploads_get_clear_4xx(hub):
         r = c.post(f"/holders/{alice}/shares", headers=a, content=b"{not json", )
         assert r.status_code == 422
         r = c.post(f"/holders/{alice}/fetch", headers=a, json={"source": "etranscript", "query": {}})
-        assert r.status_code == 400 and "cannot fetch" in r.json()["detail"]
+        assert (r.status_code, r.json()["kind"]) == (422, "invalid_request") and "cannot fetch" in r.json()["detail"]
         r = c.post(f"/holders/{alice}/fetch", headers=a, json={"source": "nope", "query": {}})
         assert (r.status_code, r.json()["kind"]) == (404, "not_found")
         assert "no source named 'nope'" in r.json()["detail"]

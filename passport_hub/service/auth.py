@@ -13,6 +13,7 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..store import HOLDER_ID_PATTERN
+from .http_errors import refuse_unknown_query
 from .tokens import same
 
 bearer = HTTPBearer(auto_error=False, description="The admin API key or a holder token.")
@@ -54,8 +55,14 @@ def _caller(request: Request, credentials: HTTPAuthorizationCredentials | None, 
     return Principal("holder", holder_id)
 
 
+# Every operation but the public ones (health, the share views) needs `principal` or `admin`: once the
+# caller may call it, a query parameter it does not take is refused there (422; a misspelt one is not ignored).
+
+
 def principal(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
-    return _caller(request, credentials, UNAUTHORIZED)
+    who = _caller(request, credentials, UNAUTHORIZED)
+    refuse_unknown_query(request)
+    return who
 
 
 def admin(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:
@@ -63,6 +70,7 @@ def admin(request: Request, credentials: HTTPAuthorizationCredentials | None = D
     who = _caller(request, credentials, NO_ADMIN_KEY if no_key else UNAUTHORIZED)
     if not who.is_admin:
         raise HTTPException(status_code=403, detail=NO_ADMIN_KEY if no_key else "this needs the admin API key")
+    refuse_unknown_query(request)
     return who
 
 

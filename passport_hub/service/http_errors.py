@@ -7,6 +7,7 @@ per operation, the statuses it answers that way.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from typing import Any
 
@@ -90,6 +91,54 @@ def _hub_error_response(request: Request, exc: PassportHubError, statuses: dict[
     return error_response(status, exc.user_message, exc.kind)
 
 
+def _short(text: str, limit: int) -> str:
+    """``text``, cut to its first ``limit`` characters and "…" when longer: an error quotes what a
+    client sent, never all of it."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _query_names(request: Request) -> set[str] | None:
+    """The query parameters the matched operation takes (those of its dependencies included), or
+    ``None`` when no operation of the API matched."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return None
+    names: set[str] = set()
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        names.update(field.alias for field in current.query_params)
+        pending.extend(current.dependencies)
+    return names
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the operation does not take is 422 ``invalid_request`` naming it (with the
+    name meant, when one is close), not ignored: a misspelt ``record_id`` would export every record.
+
+    Called once per request by the authentication (:mod:`.auth`), which every operation but the
+    public ones (health, the share views) goes through."""
+    if not request.query_params:
+        return
+    taken = _query_names(request)
+    if taken is None:
+        return
+    unknown = [name for name in request.query_params if name not in taken]
+    if not unknown:
+        return
+    problems = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, sorted(taken), n=1, cutoff=0.6)
+        if close:
+            msg = f"unknown parameter; did you mean {close[0]!r}?"
+        elif taken:
+            msg = f"unknown parameter (this operation takes {', '.join(sorted(taken))})"
+        else:
+            msg = "unknown parameter (this operation takes none)"
+        problems.append({"type": "extra_forbidden", "loc": ("query", name), "msg": msg})
+    raise RequestValidationError(problems)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PassportHubError)
     async def hub_error(request: Request, exc: PassportHubError):
@@ -103,8 +152,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError):
         problems = []
         for err in exc.errors():
-            where = ".".join(str(p) for p in err.get("loc", ()))
-            problems.append(f"{where}: {err.get('msg')}")
+            # a location names what the client sent (a JSON object's keys), so it is shortened as the message is
+            where = ".".join(_short(str(p), 40) for p in err.get("loc", ()))
+            problems.append(_short(f"{where}: {err.get('msg')}", 300))
         return error_response(422, "invalid request: " + "; ".join(problems[:10]), errors=problems[:50])
 
     @app.exception_handler(HTTPException)
@@ -120,7 +170,7 @@ def install_error_handlers(app: FastAPI) -> None:
 #: the OpenAPI description of each status, naming the kinds it comes with
 DESCRIPTIONS: dict[int | str, str] = {
     400: "Bad request: control characters in the URL or a malformed multipart body (`invalid_request`), "
-         "or asking a source for what it cannot do (`config`)",
+         "or a source that lacks a setting it needs (`config`)",
     401: "No valid admin API key or holder token (`auth`)",
     403: "This needs the admin API key, not a holder token (`auth`)",
     404: "Not found (`not_found`): no such holder, record, share, source or college; a holder the token "
@@ -130,7 +180,10 @@ DESCRIPTIONS: dict[int | str, str] = {
     413: "The body or the document is over its size limit (`too_large`)",
     415: "The document was not uploaded as multipart/form-data (`unsupported_media_type`)",
     422: "Parameters or a JSON body that do not validate (`invalid_request`; `errors` lists each problem), "
-         "an upload without its `file` part (`invalid_request`), a document the hub cannot use (`malformed`, "
+         "an upload without its `file` part (`invalid_request`), a query parameter the operation does not take "
+         "(`invalid_request`, listed in `errors` too), a fetch from a source that only reads files "
+         "(`invalid_request`) or with terms the source cannot use (`malformed`), a document the hub cannot use "
+         "(`malformed`, "
          "`unrecognized`, `ambiguous`, `unsafe`; `unavailable`: a saved page saying the issuer refused the "
          "lookup), the document or the issuer's answer names no credential (`not_found`), or a record id "
          "beginning fits several records (`ambiguous`)",

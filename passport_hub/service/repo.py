@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Integer, String, Text, column, func, insert, select, text, update
 
-from ..store import Store
+from ..store import RESERVED_HOLDER_IDS, Store
 from ..store.tables import AuditEventRow, HolderRow, RecordRow, ShareRecordRow, ShareRow, UTCDateTime
 from .tokens import HOLDER_PREFIX, SHARE_PREFIX, new_id, new_token, same, token_hash
 
@@ -112,11 +112,14 @@ class ServiceRepo:
         digest = token_hash(token)
         with self.engine.connect() as conn:
             row = conn.execute(select(HolderRow.id, HolderRow.token_hash).where(HolderRow.token_hash == digest)).first()
-        if row is None or not same(row.token_hash, digest):
+        # the hub's own accounts (the catalog's) act for no one, even with a token issued before they were reserved
+        if row is None or not same(row.token_hash, digest) or row.id in RESERVED_HOLDER_IDS:
             return None
         return row.id
 
     def holder(self, holder_id: str) -> dict | None:
+        if holder_id in RESERVED_HOLDER_IDS:
+            return None
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(HolderRow.id, HolderRow.display_name, HolderRow.created_at).where(HolderRow.id == holder_id)
@@ -128,11 +131,13 @@ class ServiceRepo:
                 "records": count or 0}
 
     def holders(self, limit: int, offset: int) -> list[dict]:
+        """Holder accounts, oldest first; not the hub's own (the catalog's documents' owner)."""
         counts = (select(RecordRow.holder_id, func.count().label("n")).group_by(RecordRow.holder_id)).subquery()
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(HolderRow.id, HolderRow.display_name, HolderRow.created_at, counts.c.n)
                 .outerjoin(counts, counts.c.holder_id == HolderRow.id)
+                .where(HolderRow.id.not_in(sorted(RESERVED_HOLDER_IDS)))
                 .order_by(HolderRow.created_at, HolderRow.id).limit(limit).offset(offset)
             ).all()
         return [{"id": r.id, "display_name": r.display_name, "created_at": r.created_at.isoformat(),

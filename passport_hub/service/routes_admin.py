@@ -9,14 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 
 from .. import __version__
 from ..errors import UnrecognizedError
+from ..store import CATALOG_OWNER
 from .auth import Principal, admin, holder_access, principal
 from .http_errors import error_responses
 from .schemas import HolderCreate, HolderCreated, HolderInfo
 
 router = APIRouter()
-
-#: the account that owns uploaded registry documents (the store links every document to a holder)
-CATALOG_OWNER = "catalog"
 
 
 @router.get("/health", tags=["service"], summary="Liveness and what is loaded")

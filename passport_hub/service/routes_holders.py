@@ -52,10 +52,16 @@ async def upload_document(request: Request, holder_id: str = Depends(holder_acce
              responses=error_responses(413, 502, 503),
              summary="Ask a source to fetch documents from its issuer, then import them")
 async def fetch(request: Request, body: FetchRequest, holder_id: str = Depends(holder_access)) -> list[IngestResult]:
+    from ..contract import Capability
     from ..fetching import fetch_documents
 
     state = request.app.state.hub
-    state.registry.source(body.source)  # an unknown source is 404, before anything the issuer answers
+    source = state.registry.source(body.source)  # an unknown source is 404, before anything the issuer answers
+    if Capability.FETCH not in source.capabilities():
+        # the caller's mistake, not a setting the source needs (`config`): the same words as the fetch's refusal
+        fetchers = ", ".join(n for n, c in state.registry.sources.items() if Capability.FETCH in c.capabilities())
+        raise HTTPException(422, f"source {body.source!r} reads files only and cannot fetch "
+                                 f"(sources that fetch: {fetchers or 'none'}); upload its documents instead")
     try:
         config = state.pipeline.source(body.source).config  # the fetch and the import share it
         documents = await fetch_documents(state.registry, state.settings, body.source, body.query, config=config)

@@ -20,6 +20,9 @@ Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$")]
 ID_OR_BEGINNING = ("Each an id or a unique beginning of it among the holder's records: one that names none of "
                    "them is 404, one that begins several 422 (`ambiguous`).")
 RecordId = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")]
+#: a fetch query's terms: names and values as bounded as every other string a client sends
+QueryKey = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+QueryValue = Annotated[str, StringConstraints(max_length=2000, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
 class _In(BaseModel):
@@ -45,8 +48,11 @@ class HolderInfo(BaseModel):
 
 class FetchRequest(_In):
     source: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    query: dict[Text, Text] = Field(default_factory=dict, max_length=20,
-                                  description="Source-specific terms, e.g. {\"certificate_id\": \"02AK63B\"}")
+    query: dict[QueryKey, QueryValue] = Field(
+        default_factory=dict, max_length=20,
+        description="Source-specific terms, e.g. {\"certificate_id\": \"02AK63B\"}: at most 20, each name up to 100 "
+                    "characters and each value up to 2,000. Terms the source cannot use (none it needs, a value "
+                    "that is no id of its issuer's) are 422 `malformed`.")
 
 
 class IngestResult(BaseModel):

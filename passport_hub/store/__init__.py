@@ -50,6 +50,11 @@ from .tables import (
 DEFAULT_HOLDER = "local"
 #: what a holder id may be, wherever it is given (CLI, API): it appears in URLs
 HOLDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
+#: the account that owns the registry documents the service imports into the catalog (the store links
+#: every document to a holder); no person's wallet, so it is no holder to list, address or name
+CATALOG_OWNER = "catalog"
+#: ids that fit :data:`HOLDER_ID_PATTERN` but no CLI, Python API or service caller may use as a holder
+RESERVED_HOLDER_IDS = frozenset({CATALOG_OWNER})
 BATCH_SIZE = 500
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -344,6 +349,10 @@ class Store:
             return run(c)
 
     def holder_exists(self, holder_id: str) -> bool:
+        """Whether the hub has a holder ``holder_id``; the hub's own accounts (:data:`RESERVED_HOLDER_IDS`,
+        the catalog's documents' owner) are none."""
+        if holder_id in RESERVED_HOLDER_IDS:
+            return False
         with self.engine.connect() as conn:
             return conn.scalar(select(HolderRow.id).where(HolderRow.id == holder_id)) is not None
 

@@ -21,6 +21,16 @@ HEADERS = {"Referer": LANDING_URL, "X-Requested-With": "XMLHttpRequest", "Accept
 _EMAIL_RE = re.compile(r"^[^@\s/?#&]+@[^@\s/?#&]+\.[^@\s/?#&]+$")
 
 
+#: how much of a term that is not a certificate ID its error quotes (the rest may be anything, of any length)
+QUOTED = 40
+
+
+def _quoted(value: str) -> str:
+    """``value`` quoted for an error: its first :data:`QUOTED` characters and "…" when longer."""
+    value = value.strip()
+    return repr(value) if len(value) <= QUOTED else repr(value[:QUOTED]) + "…"
+
+
 def query_params(query: Mapping[str, str]) -> tuple[dict[str, str], str]:
     """The lookup's GET parameters for a fetch query, and a document name that never
     contains the holder's email address.
@@ -36,7 +46,7 @@ def query_params(query: Mapping[str, str]) -> tuple[dict[str, str], str]:
         cert_id = cert_id_from_url(raw_id) if "take-a-class" in raw_id.lower() else normalize_cert_id(raw_id)
         if cert_id is None:
             raise MalformedError(
-                f"red_cross: {raw_id.strip()!r} is not a Red Cross certificate ID "
+                f"red_cross: {_quoted(raw_id)} is not a Red Cross certificate ID "
                 "(6 or 7 letters and digits, as printed on the certificate)"
             )
         return {"certnumber": cert_id, "format": "ajax"}, f"red_cross_lookup_{cert_id}.html"
