@@ -150,3 +150,111 @@ def test_the_shares_cpl_section_sees_the_verification_its_records_show(hub_db_ur
         assert view["cpl"]["eligible"] == []
         assert [(m["course"]["code"], m["verification"], m["missing"]) for m in view["cpl"]["near_misses"]] == [
             ("BIO 45", "failed", [f"the issuer check failed on {failed.checked_at:%Y-%m-%d} (verify it again)"])]
+
+
+# -- what "Verified" is said of: a hub's re-export, a key naming a well-known issuer --------------
+
+
+def _ed25519_pem() -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    return ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def _new_holder(c) -> tuple[str, dict]:
+    r = c.post("/holders", headers=ADMIN)
+    return r.json()["id"], {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def _upload(c, holder, me, name: str, data: bytes) -> list[dict]:
+    r = c.post(f"/holders/{holder}/documents", headers=me, files={"file": (name, data)})
+    assert r.status_code == 201, r.text
+    return r.json()["records"]
+
+
+def test_a_hub_signed_re_export_of_an_unofficial_jst_is_not_verified_as_the_navys(hub_db_url, tmp_path):
+    """A new user's finding: an unofficial Navy JST course (unverifiable) exported as ob3 by a hub with
+    a signing key, imported into another holder's wallet, became 'Verified' with 'Issuer U.S. Navy' on
+    the share page and 'issuer check: verified' for CPL, because the hub's own signature passed."""
+    import html
+
+    from passport_hub.exports.signing import Signer
+
+    (tmp_path / "hub.pem").write_bytes(_ed25519_pem())
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
+                                  "PASSPORT_HUB_ADMIN_API_KEY": ADMIN_KEY,
+                                  "PASSPORT_HUB_SIGNING_KEY_FILE": str(tmp_path / "hub.pem")})
+    with TestClient(create_app(settings)) as c:
+        r = c.post(f"/colleges/{COLLEGE}/articulations", params={"format": "map"}, headers=ADMIN,
+                   files={"file": (CPL_RULES.name, CPL_RULES.read_bytes(), "text/csv")})
+        assert r.status_code == 201, r.text
+        first, first_auth = _new_holder(c)
+        _upload(c, first, first_auth, JST.name, JST.read_bytes())
+        wallet = c.get(f"/holders/{first}/export", params={"format": "ob3"}, headers=first_auth)
+        assert wallet.is_success and all(isinstance(jwt, str) for jwt in wallet.json())  # signed by the hub
+        hub_did = Signer.from_pem((tmp_path / "hub.pem").read_bytes()).issuer  # the hub's did:key
+
+        second, second_auth = _new_holder(c)
+        _upload(c, second, second_auth, "wallet.ob3.json", wallet.content)
+        [course] = [rec for rec in c.get(f"/holders/{second}/records", headers=second_auth).json()
+                    for i in rec["achievement"]["identifiers"] if i["scheme"] == "ace" and i["value"] == "NV-0702-0014"]
+        assert course["issuer"]["name"] == "U.S. Navy" and course["source"]["copy_of"]
+        token = c.post(f"/holders/{second}/shares", headers=second_auth,
+                       json={"record_ids": [course["id"]], "cpl_college": COLLEGE}).json()["token"]
+
+        [shown] = c.get(f"/shares/{token}").json()["records"]
+        checks = {check["name"]: check for check in shown["verification"]["checks"]}
+        assert shown["verification"]["status"] == "unverifiable"
+        assert checks["signature"]["status"] == "not_checked"
+        assert checks["signature"]["detail"].startswith("hub_export: ")
+        assert checks["export_signature"]["status"] == "passed"  # the hub's signature is still checked
+        assert checks["export_signature"]["detail"].startswith(f"valid: signed by the hub {hub_did} that exported it")
+        view = c.get(f"/shares/{token}").json()
+        assert [e["earned_by"]["verification"] for e in view["cpl"]["eligible"]] == ["unverifiable"]
+
+        page = c.get(f"/shares/{token}.html").text
+        assert "Verification: Verified" not in page
+        said = (f"Verification: Could not be verified: signed by the hub {hub_did} that exported it, not by "
+                "U.S. Navy; verify the original, U.S. Navy's own document")
+        assert html.escape(said) in page
+        credit = page[page.index(f"Credit for prior learning at {COLLEGE}"):]
+        assert "<td>Could not be verified: signed by the hub" in credit and ">Verified" not in credit
+
+
+def test_a_self_signed_credential_naming_the_navy_says_who_signed_it(hub_db_url, tmp_path):
+    """Cryptographically a valid Open Badge (a fresh key signs a credential whose issuer is its own
+    did:key named 'U.S. Navy'); the page says the key signed it and the name is the credential's claim."""
+    import html
+
+    from passport_hub.exports import export_records
+    from passport_hub.exports.signing import Signer
+    from passport_hub.model import CredentialRecord
+
+    settings = Settings.from_env({"PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_URL": hub_db_url,
+                                  "PASSPORT_HUB_ADMIN_API_KEY": ADMIN_KEY})
+    with TestClient(create_app(settings)) as c:
+        holder, me = _new_holder(c)
+        _upload(c, holder, me, BADGE.name, BADGE.read_bytes())
+        record = CredentialRecord.model_validate(c.get(f"/holders/{holder}/records", headers=me).json()[0])
+        attacker = Signer.from_pem(_ed25519_pem())
+        forged = export_records([record], "ob3")[0]
+        forged.pop("passportHub")
+        forged["@context"] = forged["@context"][:2]
+        forged["issuer"] = {"id": attacker.issuer, "type": ["Profile"], "name": "U.S. Navy"}
+        [navy] = _upload(c, holder, me, "navy.jwt", attacker.sign(forged).encode())
+        token = c.post(f"/holders/{holder}/shares", headers=me, json={"record_ids": [navy["id"]]}).json()["token"]
+
+        [shown] = c.get(f"/shares/{token}").json()["records"]
+        checks = {check["name"]: check for check in shown["verification"]["checks"]}
+        # the cryptography is unchanged: the key the credential names signed it
+        assert shown["verification"]["status"] == "verified" and checks["signature"]["status"] == "passed"
+        assert checks["issuer_key_binding"]["status"] == "passed"
+        said = (f"signed by key {attacker.issuer}; the name 'U.S. Navy' is the credential's own claim "
+                "(a bare key is tied to no organization)")
+        assert checks["issuer_identity"] == {"name": "issuer_identity", "status": "not_checked",
+                                             "detail": f"bare_key: {said}"}
+        page = c.get(f"/shares/{token}.html").text
+        assert html.escape(f"Verification: Verified: {said}") in page
+        assert "U.S. Navy <small>(the name the credential states; who signed it is under Verification)</small>" in page

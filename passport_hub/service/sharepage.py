@@ -6,9 +6,10 @@ statuses in words (never colour alone), and every value escaped.
 
 from __future__ import annotations
 
+import re
 from html import escape
 
-from ..model import CredentialRecord
+from ..model import Check, CredentialRecord, Verification
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:50rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#111}
@@ -25,9 +26,28 @@ _STATUS_WORDS = {
 }
 
 
+#: a verifier's check saying who signed the credential (the open_badges verifier's); its detail is
+#: shown with the status, because a valid signature proves a key, not the issuer's name: "Verified:
+#: signed by key did:key:z6Mk…; the name 'U.S. Navy' is the credential's own claim"
+IDENTITY_CHECK = "issuer_identity"
+_CODE = re.compile(r"^[a-z][a-z0-9_]*: ")
+
+
 def _verification_words(status: str | None) -> str:
     """A verification's status in words (``None``: the record was never verified)."""
     return _STATUS_WORDS.get(status, status) if status else "Never checked"
+
+
+def _identity(v: Verification | None) -> Check | None:
+    return next((c for c in v.checks if c.name == IDENTITY_CHECK and c.detail), None) if v is not None else None
+
+
+def _summary(status: str | None, v: Verification | None) -> str:
+    """``status`` in words and, when ``v`` (a verification with that status) has a check saying who
+    signed, who: its detail without the reason code."""
+    words = _verification_words(status)
+    who = _identity(v) if v is not None and str(v.status) == status else None
+    return f"{words}: {_CODE.sub('', who.detail or '', count=1)}" if who is not None else words
 
 
 def _page(title: str, body: str) -> str:
@@ -43,7 +63,11 @@ def _dl(items: list[tuple[str, str]]) -> str:
 
 def _record(record: CredentialRecord, n: int) -> str:
     a = record.achievement
-    items: list[tuple[str, str]] = [("Issuer", escape(record.issuer.name)), ("Kind", escape(str(a.kind)))]
+    issuer = escape(record.issuer.name)
+    who = _identity(record.verification)
+    if who is not None and str(who.status) != "passed":  # nothing ties the name to whoever signed
+        issuer += " <small>(the name the credential states; who signed it is under Verification)</small>"
+    items: list[tuple[str, str]] = [("Issuer", issuer), ("Kind", escape(str(a.kind)))]
     if record.holder:
         items.append(("Earned by", escape(record.holder.name)))
     items.append(("Issued", escape(record.issued_on.isoformat()) if record.issued_on else "not stated"))
@@ -84,7 +108,7 @@ def _record(record: CredentialRecord, n: int) -> str:
             for c in v.checks
         ) or '<tr><td colspan="3">No checks apply to this credential.</td></tr>'
         verification = (
-            f"<p><strong>Verification: {escape(_verification_words(str(v.status)))}</strong>"
+            f"<p><strong>Verification: {escape(_summary(str(v.status), v))}</strong>"
             f" (checked {escape(v.checked_at.strftime('%Y-%m-%d %H:%M:%S'))} UTC)</p>"
             f'<table><caption>Checks for {escape(a.title)}</caption><thead><tr><th scope="col">Check</th>'
             f'<th scope="col">Result</th><th scope="col">Detail</th></tr></thead><tbody>{rows}</tbody></table>'
@@ -103,18 +127,20 @@ def share_page(share: dict, records: list[CredentialRecord], cpl=None) -> str:
     if not records:
         body += "<p>The holder has removed every credential from this share.</p>"
     if cpl is not None:
-        body += _cpl_section(cpl)
+        body += _cpl_section(cpl, {r.id: r.verification for r in records})
     return _page("Shared credentials", body)
 
 
-def _cpl_section(cpl) -> str:
-    """Credit for prior learning at the share's college (a CplReport), as a table."""
+def _cpl_section(cpl, shown: dict[str, Verification | None] | None = None) -> str:
+    """Credit for prior learning at the share's college (a CplReport), as a table; ``shown``: the
+    verifications the page shows by record id, whose signer the issuer check names too."""
+    shown = shown or {}
     rows = "".join(
         f"<tr><td>{escape(c.course.code)}</td><td>{escape(c.course.title or '')}</td>"
         f"<td>{'' if c.units is None else escape(f'{c.units:g}')}</td>"
         f"<td>{escape(c.earned_by.record_title)}: {escape(c.earned_by.reason)}"
         f"<br><small>read from: {escape(c.earned_by.evidence)}</small></td>"
-        f"<td>{escape(_verification_words(c.earned_by.verification))}</td></tr>"
+        f"<td>{escape(_summary(c.earned_by.verification, shown.get(c.earned_by.record_id)))}</td></tr>"
         for c in cpl.eligible
     )
     if cpl.eligible:

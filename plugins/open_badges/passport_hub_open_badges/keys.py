@@ -144,7 +144,9 @@ def resolve_did_document_method(doc: dict, did: str, method_id: str, purpose: st
     if method_id not in allowed:
         raise KeyError_("not_authorized", f"{method_id} is not listed under {purpose} in the DID document")
     key, kind = _vm_key(vm)
-    return ResolvedKey(key, kind, vm.get("controller") or did, method_id)
+    # the DID whose document authorizes the method controls it for the issuer binding: a method
+    # naming another controller (did:web:navy.mil in evil.example's document) proves nothing of it
+    return ResolvedKey(key, kind, did, method_id)
 
 
 class KeyResolver:

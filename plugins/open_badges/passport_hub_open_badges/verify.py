@@ -6,7 +6,11 @@
    relative ``@type``, is refused — never sign-checked smaller).
 2. ``signature``     — Data Integrity (Ed25519Signature2020, eddsa-rdfc-2022) or VC-JWT.
    Invalid is fatal: the later checks are skipped (dates and status may be tampered).
-3. ``issuer_key_binding`` — the key's controller is the issuer (policy: require|warn|off).
+   A passport-hub export (it carries the ``passportHub`` term) is signed, if at all, by the hub
+   that exported it: its valid signature is ``export_signature`` and ``signature`` is
+   ``not_checked`` (``hub_export``), so the copy is never "verified" as its issuer's.
+3. ``issuer_key_binding`` — the key's controller is the issuer (policy: require|warn|off);
+   ``issuer_identity`` — who signed, in words (a did:web's domain; a bare key is nobody's).
 4. ``valid_from`` / ``not_expired`` — validFrom/issuanceDate and validUntil/expirationDate vs
    ``now`` with a clock skew; a future start is ``not_yet_valid`` (never a bad signature).
 5. ``not_revoked`` / ``not_suspended`` — one per credentialStatus entry (Bitstring /
@@ -24,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from passport_hub.contract import parse_json
 from passport_hub.dates import as_utc, parse_datetime
@@ -175,14 +180,29 @@ class Engine:
 
         # 2. signature
         sig_status, sig_detail, controller = self._signature(cred, jws, canonical, run)
-        checks.append(_check("signature", sig_status, sig_detail))
+        original = hub_export_of(cred)
+        if original is not None and sig_status == "passed":
+            # a passport-hub export: the hub's key signed a copy of a record; the issuer did not
+            checks.append(_check("signature", "not_checked", f"hub_export: a copy of a record that a passport-hub "
+                                 f"exported and signed; it bears no signature of {original} (the hub's, "
+                                 f"export_signature, shows only which hub exported it): verify the original, "
+                                 f"{original}'s own document"))
+            signer = controller or issuer_id(cred)
+            checks.append(_check("export_signature", "passed", f"valid: signed by the hub {signer} that exported "
+                                 f"it ({sig_detail.removeprefix('valid: ')})"))
+        elif original is not None and sig_status == "not_checked" and sig_detail.startswith("no_proof:"):
+            checks.append(_check("signature", sig_status, f"{sig_detail} (a passport-hub export: verify the "
+                                 f"original, {original}'s own document)"))
+        else:
+            checks.append(_check("signature", sig_status, sig_detail))
         if sig_status == "failed":
             return skip_rest(SKIP_SIGNATURE)
         if sig_status == "not_checked":
             return skip_rest(SKIP_UNSIGNED)
 
-        # 3. issuer / key binding
-        checks.append(self._binding(cred, controller))
+        # 3. issuer / key binding, and who the signer is
+        checks.append(self._binding(cred, controller, exported_from=original))
+        checks.append(signer_identity(cred, controller, exported_from=original))
         # 4. validity window
         checks.extend(self._validity(cred, run.now))
         # 5. status
@@ -281,7 +301,7 @@ class Engine:
         o = outcomes[0]
         return "not_checked", f"{o.code}: {o.detail}", None
 
-    def _binding(self, cred: dict, controller: str | None) -> Check:
+    def _binding(self, cred: dict, controller: str | None, *, exported_from: str | None = None) -> Check:
         policy = self.config.issuer_key_binding
         iss = issuer_id(cred)
         if policy == "off":
@@ -289,6 +309,9 @@ class Engine:
                 "issuer_key_binding", "not_checked", "policy_off: issuer/key binding is not checked (policy off)"
             )
         if controller is not None and controller == iss:
+            if exported_from is not None:
+                return _check("issuer_key_binding", "passed", f"match: the key's controller is the credential's "
+                              f"issuer {iss}, the hub that exported it (not {exported_from})")
             return _check("issuer_key_binding", "passed", f"match: the key's controller is the issuer {iss}")
         who = (
             f"the key's controller {controller}"
@@ -446,6 +469,88 @@ class Engine:
             return _check("embedded_credentials", "not_checked", "none: the ClrCredential holds no credentials")
         code = {"passed": "all_valid", "failed": "some_invalid", "not_checked": "some_unverified"}[worst]
         return _check("embedded_credentials", worst, f"{code}: " + "; ".join(results))
+
+
+# -- exports and signers ------------------------------------------------------------------------
+
+#: the term a passport-hub export carries its record in (``passport_hub.exports.common.EXTENSION``)
+HUB_EXTENSION = "passportHub"
+#: longest issuer name quoted in a detail
+_NAME_MOST = 120
+
+
+def _capped(name: str) -> str:
+    name = " ".join(name.split())
+    return name if len(name) <= _NAME_MOST else name[: _NAME_MOST - 1] + "…"
+
+
+def _quoted(name: str) -> str:
+    return f"'{_capped(name)}'"
+
+
+def _profile_name(profile: Any) -> str | None:
+    name = profile.get("name") if isinstance(profile, dict) else None
+    return name.strip() or None if isinstance(name, str) else None
+
+
+def hub_export_of(cred: dict) -> str | None:
+    """``None`` unless ``cred`` is a passport-hub export (it carries the ``passportHub`` term); then
+    who the record it copies names as its issuer: the achievement's ``creator`` when the hub signed
+    the export (the hub is then the credential's issuer), else the credential's issuer."""
+    if HUB_EXTENSION not in cred:
+        return None
+    for subject in _as_list(cred.get("credentialSubject")):
+        achievement = subject.get("achievement") if isinstance(subject, dict) else None
+        if isinstance(achievement, dict) and (name := _profile_name(achievement.get("creator"))):
+            return _capped(name)
+    name = _profile_name(cred.get("issuer")) or issuer_id(cred)
+    return _capped(name) if name else "its issuer"
+
+
+def _did_web_domain(controller: str) -> str | None:
+    """The web domain that publishes a did:web's DID document (``host[:port]``)."""
+    if not controller.startswith("did:web:"):
+        return None
+    return unquote(controller[len("did:web:"):].split(":", 1)[0]) or None
+
+
+def signer_identity(cred: dict, controller: str | None, *, exported_from: str | None = None) -> Check:
+    """``issuer_identity``: who a valid signature is by, in words for the people a verification is
+    shown to. The issuer's ``name`` is the credential's own claim; a signature proves a key. Only a
+    did:web key is published by someone nameable, the web domain serving its DID document: that is
+    ``passed`` (with the domain) when the did:web is the issuer the credential names. A bare key
+    (did:key, a JWT header ``jwk``, a key written into an https verification method's fragment,
+    which the 1EdTech rule takes without asking the host) is tied to no organization:
+    ``not_checked``. No authenticity check: the folded status does not change (see the README)."""
+    iss = issuer_id(cred)
+    if exported_from is not None:
+        return _check("issuer_identity", "not_checked", f"hub_export: signed by the hub {controller or iss} that "
+                      f"exported it, not by {exported_from}; verify the original, {exported_from}'s own document")
+    name = _profile_name(cred.get("issuer"))
+    bound = controller is not None and controller == iss
+    if bound:
+        claim = (f"; the name {_quoted(name)} is the credential's own claim" if name
+                 else "; the credential names its issuer by id only")
+    else:
+        claim = f", not by the issuer the credential names ({iss}" + (f", {_quoted(name)})" if name else ")")
+    bare = " (a bare key is tied to no organization)"
+    domain = _did_web_domain(controller) if controller else None
+    if domain is not None:
+        if bound:
+            said = f", which names itself {_quoted(name)}" if name else ""
+            return _check("issuer_identity", "passed", f"domain: signed by {domain} ({controller}){said}")
+        return _check("issuer_identity", "not_checked", f"domain: signed by {domain} ({controller}){claim}")
+    if controller is None:
+        signer = "a key the credential carries itself (its JWT header jwk)"
+    elif controller.startswith("did:key:"):
+        signer = f"key {controller}"
+    elif controller.startswith(("https://", "http://")):
+        host = urlsplit(controller).netloc or controller
+        signer = (f"a key written into its verification method's address ({controller}#…), which {host} "
+                  "was not asked to confirm")
+    else:
+        return _check("issuer_identity", "not_checked", f"signed_by: signed by {controller}{claim}")
+    return _check("issuer_identity", "not_checked", f"bare_key: signed by {signer}{claim}{bare}")
 
 
 FAILING_VERDICTS = {"malformed", "invalid_signature", "revoked", "expired", "not_yet_valid"}

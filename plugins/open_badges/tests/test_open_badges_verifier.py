@@ -48,6 +48,7 @@ def test_record_verification_matches_the_manifest():
         "well_formed",
         "signature",
         "issuer_key_binding",
+        "issuer_identity",
         "valid_from",
         "not_expired",
         "not_revoked",
