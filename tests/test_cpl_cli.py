@@ -65,7 +65,9 @@ def test_an_import_that_stores_no_rule_leaves_no_new_college(hub_env, tmp_path):
         return runner.invoke(main, ["articulations", *args], env=hub_env)
 
     r = run("import", str(rejected), "--college", "CSV College", "--format", "hub")
-    assert r.exit_code == 1 and "0 new rule(s)" in r.output and "row 2 rejected" in r.output
+    assert r.exit_code == 1 and r.output == (
+        "error (malformed): rejected.csv: nothing imported for CSV College: every row was rejected (1 row(s))\n"
+        "  row 2 rejected: ace_id 'not-an-id' is not an ACE course or occupation id\n")
     assert run("list").output == ""
     assert run("import", str(good), "--college", "CSV College").exit_code == 0
     assert run("import", str(rejected), "--college", "CSV College").exit_code == 1
@@ -73,3 +75,43 @@ def test_an_import_that_stores_no_rule_leaves_no_new_college(hub_env, tmp_path):
     # a college name with no letters or digits in it is refused, rows or no rows
     r = run("import", str(rejected), "--college", "***")
     assert r.exit_code == 1 and "a college name is needed" in r.output
+
+
+def test_a_version_that_is_not_one_is_rejected_not_widened_to_every_version(hub_env, tmp_path):
+    """The new user's file: `VO2` (letter O) or `latest` was dropped, the rule stored as covering every
+    version (`X 1 ← ACE NV-0702-0014 [active]`), and `cpl` listed X 1 as eligible."""
+    from passport_hub.config import Settings
+    from passport_hub.loader import load_plugins
+
+    runner = CliRunner()
+    [jst] = [p for p in load_plugins(Settings.from_env(hub_env)).sources["military_jst"].sample_documents()
+             if Path(p).name == "jst_navy_unofficial.pdf"]
+    assert runner.invoke(main, ["import", str(jst), "--holder", "navy"], env=hub_env).exit_code == 0
+    for version in ("VO2", "latest"):
+        rules = tmp_path / "v.json"
+        rules.write_text(json.dumps([{"course": "X 1", "units": 1, "ace_id": "NV-0702-0014", "ace_version": version}]))
+        r = runner.invoke(main, ["articulations", "import", str(rules), "--college", "Version College"], env=hub_env)
+        assert r.exit_code == 1
+        assert r.output == (
+            "error (malformed): v.json: nothing imported for Version College: every row was rejected (1 row(s))\n"
+            f"  row 1 rejected: ace_version '{version}' is not an ACE course version (V01, V02, ...)\n")
+        assert runner.invoke(main, ["articulations", "list"], env=hub_env).output == ""
+    r = runner.invoke(main, ["cpl", "--holder", "navy", "--college", "Version College"], env=hub_env)
+    assert r.exit_code == 1 and "no articulations for college 'Version College'" in r.output
+    # the version written as it should be: the holder's V02 earns X 1, and the reason says which part is the version
+    rules.write_text(json.dumps([{"course": "X 1", "units": 1, "ace_id": "NV-0702-0014", "ace_version": "V02"}]))
+    assert runner.invoke(main, ["articulations", "import", str(rules), "--college", "Version College"],
+                         env=hub_env).exit_code == 0
+    r = runner.invoke(main, ["cpl", "--holder", "navy", "--college", "Version College", "--json"], env=hub_env)
+    [x1] = json.loads(r.output)["eligible"]
+    assert (x1["course"]["code"], x1["earned_by"]["reason"]) == ("X 1", "ACE id NV-0702-0014, version V02, match")
+
+
+def test_a_header_only_file_exits_1(hub_env, tmp_path):
+    """It answered `0 new rule(s)` with exit status 0."""
+    header = tmp_path / "rules.csv"
+    header.write_text("course,title,units,ace_id,ace_version\n")
+    r = CliRunner().invoke(main, ["articulations", "import", str(header), "--college", COLLEGE], env=hub_env)
+    assert r.exit_code == 1
+    assert r.output == (
+        f"error (malformed): rules.csv: nothing imported for {COLLEGE}: the file has no articulation rows\n")

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from passport_hub.cli import main
 from passport_hub.config import Settings
 from passport_hub.contract import Document
-from passport_hub.cpl import ArticulationRepo, cpl_for_holder, import_articulations, read_hub
+from passport_hub.cpl import ArticulationRepo, NothingImportedError, cpl_for_holder, import_articulations, read_hub
 from passport_hub.cpl.matching import CplReport, evaluate
 from passport_hub.errors import MalformedError, NotFoundError
 from passport_hub.loader import load_plugins
@@ -105,7 +105,9 @@ def test_one_rule_per_kind(hub):
     assert sorted(eligible) == ["CIS 5", "EMS 20", "HIT 101", "HLTH 10"]
     # ACE occupation with the pay-grade condition met by the HM2 (E-5) level
     assert eligible["EMS 20"].earned_by.credential == "ACE NER-HM-005"
-    assert eligible["EMS 20"].earned_by.reason == "ACE id and version match (NER-HM-005)"
+    # the reason names the version as such, and the condition the record met
+    assert eligible["EMS 20"].earned_by.reason == (
+        "ACE id NER-HM, version 005, match; pay grade E-5 meets E-5 or higher (from the occupation)")
     # CTID
     assert eligible["CIS 5"].earned_by.record_id == "rec_linux"
     assert eligible["CIS 5"].earned_by.reason == f"CTID matches ({COMPTIA_CTID}; CTID on the record)"
@@ -126,9 +128,10 @@ def test_duplicate_course_is_earned_once(hub):
     [hit] = hit
     assert (hit.course.title, hit.units) == ("Medical Terminology", 3)
     assert hit.earned_by.credential == "ACE NV-0702-0014 V02"
-    assert hit.earned_by.reason == "ACE id and version match (NV-0702-0014 V02)"
-    assert [(m.credential, m.record_title) for m in hit.also_articulated_by] == [
-        ("ACE NER-HM-005", "HM-HOSPITAL CORPSMAN")]
+    assert hit.earned_by.reason == "ACE id NV-0702-0014, version V02, match"
+    assert [(m.credential, m.record_title, m.reason) for m in hit.also_articulated_by] == [
+        ("ACE NER-HM-005", "HM-HOSPITAL CORPSMAN",
+         "ACE id NER-HM, version 005, match; pay grade E-5 meets E-4 or higher (from the occupation)")]
     assert report.total_units == 11  # HIT 101's 3 units once
 
 
@@ -168,6 +171,92 @@ def test_skill_level_condition_on_the_army_mos(hub_store, registry):
         "AUTO 1": ["skill level 30 or higher (the record shows 20)"],
         "MILS 2": ["completed within 10 years, i.e. on or after 2016-12-01 (the record shows 2008-02-15)"],
     }
+    # a condition the record meets is named in the reason, as one it misses is named as missing
+    assert report.eligible[0].earned_by.reason == (
+        "ACE id MOS-92Y, version 005, match; skill level 30 meets 30 or higher")
+
+
+def test_met_conditions_are_in_the_reason_and_a_near_misses_match(hub_store, registry):
+    _ingest(hub_store, registry, "alex", "military_jst", "jst_army_official.pdf")
+    rules = [{"course": "LOG 1", "units": 3, "ace_id": "MOS-92Y-005", "min_skill_level": "30", "recency_years": 30},
+             {"course": "LOG 2", "units": 3, "ace_id": "MOS-92Y"},
+             {"course": "MILS 2", "units": 2, "ace_id": "AR-1406-0090", "recency_years": 30, "min_pay_grade": "E-9"}]
+    import_articulations(hub_store, json.dumps(rules).encode(), college=COLLEGE, format="hub")
+    report = cpl_for_holder(hub_store, "alex", COLLEGE, as_of=AS_OF)
+    assert {e.course.code: e.earned_by.reason for e in report.eligible} == {
+        "LOG 1": "ACE id MOS-92Y, version 005, match; skill level 30 meets 30 or higher; still held, within 30 years",
+        # the record's version is named as the record's: the rule names none
+        "LOG 2": "ACE id MOS-92Y (version 005) matches; the rule covers every version",
+    }
+    [(matched, missing)] = [(n.matched, n.missing) for n in report.near_misses]
+    assert matched == ("ACE id AR-1406-0090 (version V04) matches; the rule covers every version; "
+                       "completed 2008-02-15, within 30 years")
+    assert missing == ["pay grade E-9 or higher (the record shows E-6, from the rank on the transcript)"]
+
+
+@pytest.mark.parametrize("given, reason", [
+    # a version that is not one was dropped, and the rule then covered (and earned) every version
+    ({"ace_id": "NV-0702-0014", "ace_version": "VO2"},
+     "ace_version 'VO2' is not an ACE course version (V01, V02, ...)"),
+    ({"ace_id": "NV-0702-0014", "ace_version": "latest"}, "ace_version 'latest' is not an ACE course version"),
+    ({"ace_id": "NV-0702-0014", "ace_version": "V123"}, "ace_version 'V123' is not an ACE course version"),
+    ({"ace_id": "NV-0702-0014", "ace_version": "V00"}, "ACE version V00 of NV-0702-0014 does not exist"),
+    ({"ace_id": "NV-0702-0014 V01", "ace_version": "V02"}, "ace_version 'V02' is not the version in ace_id"),
+    # an occupation's was kept as given ("NER-HM-VO2"), matching nothing
+    ({"ace_id": "NER-HM", "ace_version": "VO2"}, "ace_version 'VO2' is not an ACE occupation version (three digits"),
+    ({"ace_id": "NER-HM", "ace_version": "latest"}, "ace_version 'latest' is not an ACE occupation version"),
+    ({"ace_id": "NER-HM", "ace_version": "V05"}, "ace_version 'V05' is not an ACE occupation version"),
+    ({"ace_id": "NER-HM-005", "ace_version": "006"}, "ace_version '006' is not the version in ace_id 'NER-HM-005'"),
+    # a version with nothing to be the version of
+    ({"ctid": COMPTIA_CTID, "ace_version": "V02"}, "ace_version 'V02' is given without an ace_id"),
+    ({"ace_id": "MAPIC-ARC-1-001", "ace_version": "V01"}, "(MAP exhibits have no ACE version)"),
+    # pay grades that do not exist
+    ({"ace_id": "NER-HM-005", "min_pay_grade": "E-55"},
+     "'E-55' is not a pay grade (E-1 to E-9, W-1 to W-5 or O-1 to O-10)"),
+    ({"ace_id": "NER-HM-005", "min_pay_grade": "E-0"}, "'E-0' is not a pay grade"),
+    ({"ace_id": "NER-HM-005", "min_pay_grade": "E10"}, "'E10' is not a pay grade"),
+    ({"ace_id": "NER-HM-005", "min_pay_grade": "W-6"}, "'W-6' is not a pay grade"),
+    ({"ace_id": "NER-HM-005", "min_pay_grade": "O-11"}, "'O-11' is not a pay grade"),
+    ({"ace_id": "MCE-0311-001E0"}, "ace_id 'MCE-0311-001E0': E0 is not a pay grade"),
+    # a USMC exhibit's grade and a condition that says otherwise: one of them was dropped
+    ({"ace_id": "MCE-0311-001E5", "min_pay_grade": "E-6"}, "min_pay_grade E-6 is not the E-5 that ace_id"),
+])
+def test_a_version_or_pay_grade_that_is_not_one_rejects_the_row(hub_store, given, reason):
+    parsed, _ = read_hub(json.dumps([{"course": "X 1", "units": 1, **given}]).encode(), "v.json")
+    assert parsed.rules == [] and [r["row"] for r in parsed.rejected] == [1]
+    assert reason in parsed.rejected[0]["reason"]
+
+
+@pytest.mark.parametrize("given, stored", [
+    ({"ace_id": "NV-0702-0014", "ace_version": "V2"}, ("NV-0702-0014", "V02", None)),
+    ({"ace_id": "NV-0702-0014", "ace_version": "v02"}, ("NV-0702-0014", "V02", None)),
+    ({"ace_id": "NV-0702-0014", "ace_version": "2"}, ("NV-0702-0014", "V02", None)),
+    ({"ace_id": "NV-0702-0014 V02", "ace_version": "V2"}, ("NV-0702-0014", "V02", None)),
+    ({"ace_id": "NER-HM", "ace_version": "005"}, ("NER-HM", "005", None)),
+    ({"ace_id": "NER-HM", "ace_version": "-005"}, ("NER-HM", "005", None)),
+    ({"ace_id": "NER-HM-005", "ace_version": "005"}, ("NER-HM", "005", None)),
+    ({"ace_id": "MCE-0311", "ace_version": "001E5"}, ("MCE-0311", "001", "E-5")),
+    ({"ace_id": "MCE-0311-001E5", "ace_version": "001", "min_pay_grade": "E5"}, ("MCE-0311", "001", "E-5")),
+    ({"ace_id": "NER-HM", "min_pay_grade": "e9"}, ("NER-HM", None, "E-9")),
+    ({"ace_id": "NER-HM", "min_pay_grade": "w-5"}, ("NER-HM", None, "W-5")),
+    ({"ace_id": "NER-HM", "min_pay_grade": "O-10"}, ("NER-HM", None, "O-10")),
+])
+def test_the_spellings_of_versions_and_pay_grades_a_rule_takes(given, stored):
+    parsed, _ = read_hub(json.dumps([{"course": "X 1", "units": 1, **given}]).encode(), "v.json")
+    assert parsed.rejected == []
+    [rule] = parsed.rules
+    assert (rule.ace_id, rule.ace_version, rule.min_pay_grade) == stored
+
+
+def test_a_stored_rule_with_a_pay_grade_that_is_not_one_is_a_near_miss_not_a_crash(hub_store, registry):
+    """Rules imported before such grades were refused may hold one (E-55)."""
+    _ingest(hub_store, registry, "jordan", "military_jst", "jst_navy_unofficial.pdf")
+    [rule] = read_hub(json.dumps([{"course": "EMS 20", "units": 4, "ace_id": "NER-HM-005"}]).encode())[0].rules
+    rule.min_pay_grade = "E-55"
+    report = evaluate(hub_store.records("jordan"), [rule], college=COLLEGE, holder="jordan", as_of=AS_OF)
+    assert report.eligible == []
+    [miss] = report.near_misses
+    assert miss.missing == ["pay grade E-55 or higher (not a pay grade: the articulation needs correcting)"]
 
 
 def test_ctid_through_the_catalog(hub_store, registry):
@@ -207,8 +296,7 @@ def test_an_exact_version_is_the_closest_match_whatever_the_record_lists_before_
     report = evaluate([once, twice], parsed.rules, college=COLLEGE, holder="sam", as_of=AS_OF)
     [hit] = report.eligible
     # equally close, so the earliest completed earns it
-    assert (hit.earned_by.record_id, hit.earned_by.reason) == (
-        "rec_twice", "ACE id and version match (NV-0702-0014 V02)")
+    assert (hit.earned_by.record_id, hit.earned_by.reason) == ("rec_twice", "ACE id NV-0702-0014, version V02, match")
 
 
 def test_hub_csv_rows_that_do_not_validate_are_rejected_with_reasons(hub_store):
@@ -231,13 +319,34 @@ def test_hub_csv_rows_that_do_not_validate_are_rejected_with_reasons(hub_store):
     assert "'XX-1' is not an ACE course or occupation id" in reasons[3]
     assert "a college course is needed" in reasons[4]
     assert "a credential is needed" in reasons[5]
-    assert "pay grade 'Sergeant'" in reasons[6]
+    assert "'Sergeant' is not a pay grade" in reasons[6]
     assert "is not a CTID" in reasons[7]
     assert reasons[8].startswith("status:")
     result = import_articulations(hub_store, csv_text.encode(), college=COLLEGE, name="rules.csv")
     assert (result.format, result.rules_new, len(result.rejected)) == ("hub", 1, 6)
     _name, rules = ArticulationRepo(hub_store).rules(COLLEGE)
     assert [(r.course_code, r.title, r.units) for r in rules] == [("BUS 1", "Intro", 3.0)]
+
+
+NO_ROWS = f"rules: nothing imported for {COLLEGE}: the file has no articulation rows"
+
+
+@pytest.mark.parametrize("data, detail", [
+    (b"course,ace_id\n", NO_ROWS),
+    (b"course,ace_id\n,\n\n", NO_ROWS),
+    (b"[]", NO_ROWS),
+    (b'{"articulations": [{"course": "X 1", "ace_id": "NV-0702-0014", "ace_version": "latest"}]}',
+     f"rules: nothing imported for {COLLEGE}: every row was rejected (1 row(s))\n"
+     "  row 1 rejected: ace_version 'latest' is not an ACE course version (V01, V02, ...)"),
+])
+def test_a_file_from_which_no_rule_is_stored_is_refused(hub_store, data, detail):
+    """It was a result with nothing in it (201 Created on the service, exit status 0 for a header only)."""
+    with pytest.raises(NothingImportedError) as refused:
+        import_articulations(hub_store, data, college=COLLEGE, format="hub", name="rules")
+    assert (refused.value.kind, refused.value.user_message) == ("malformed", detail)
+    assert refused.value.rejected == ([] if detail == NO_ROWS else [
+        {"row": 1, "reason": "ace_version 'latest' is not an ACE course version (V01, V02, ...)"}])
+    assert ArticulationRepo(hub_store).colleges() == []
 
 
 def test_hub_csv_unknown_column_is_an_error(hub_store):
@@ -304,6 +413,16 @@ def test_docs_commands_run_as_written(hub_env, tmp_path, monkeypatch):
     for command in commands:
         result = runner.invoke(main, command[1:], env=hub_env)
         assert result.exit_code == 0, f"{shlex.join(command)}\n{result.output}"
+
+
+def test_docs_reason_example_is_what_the_docs_example_gives(hub_store, registry):
+    import_articulations(hub_store, _docs_example("json"), college=None, name="rules.json")
+    _ingest(hub_store, registry, "alex", "military_jst", "jst_navy_unofficial.pdf")
+    report = cpl_for_holder(hub_store, "alex", "Fictional Valley Community College", as_of=AS_OF)
+    reasons = {e.course.code: e.earned_by.reason for e in report.eligible}
+    ems = "ACE id NER-HM, version 005, match; pay grade E-5 meets E-5 or higher (from the occupation)"
+    assert reasons == {"BIO 45": "ACE id NV-0702-0014, version V02, match", "EMS 20": ems}
+    assert f"`{ems}`" in " ".join(DOC.read_text().split())
 
 
 def test_reimport_counts_only_changed_rules_as_updated(hub_store):
@@ -385,7 +504,7 @@ def test_the_closest_rule_and_a_current_credential_earn_the_course(hub_store, re
     _ingest(hub_store, registry, "navy", "military_jst", "jst_navy_unofficial.pdf")
     report = cpl_for_holder(hub_store, "navy", "Fictional Valley Community College", as_of=AS_OF)
     [bio] = [e for e in report.eligible if e.course.code == "BIO 45"]
-    assert bio.earned_by.reason == "ACE id and version match (NV-0702-0014 V02)"
+    assert bio.earned_by.reason == "ACE id NV-0702-0014, version V02, match"
     # two first-aid certificates, one lapsed: the current one earns the course
     rules = {"college": "CPR College", "articulations": [
         {"course": "HLTH 11", "units": 1, "issuer": "American Red Cross",

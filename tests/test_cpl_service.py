@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,33 @@ def test_a_share_can_carry_a_cpl_section_from_the_shared_records_only(client):
 
     plain = c.post(f"/holders/{holder['id']}/shares", headers=me, json={"record_ids": [ace["NV-0702-0014"]]}).json()
     assert "cpl" not in c.get(f"/shares/{plain['token']}").json()
+
+
+def test_an_import_that_stores_no_rule_is_refused_not_created(client):
+    """Every row rejected, or a header only: it answered 201 Created with nothing stored."""
+    c, _app = client
+    url = "/colleges/Version College/articulations"
+
+    def post(name: str, rows) -> dict:
+        data = rows if isinstance(rows, bytes) else json.dumps(rows).encode()
+        return c.post(url, headers=ADMIN, files={"file": (name, data, "application/octet-stream")})
+
+    bad = [{"course": "X 1", "units": 1, "ace_id": "NV-0702-0014", "ace_version": "VO2"},
+           {"course": "X 2", "units": 1, "ace_id": "NER-HM-005", "min_pay_grade": "E-55"}]
+    rejected = [{"row": 1, "reason": "ace_version 'VO2' is not an ACE course version (V01, V02, ...)"},
+                {"row": 2,
+                 "reason": "min_pay_grade: 'E-55' is not a pay grade (E-1 to E-9, W-1 to W-5 or O-1 to O-10)"}]
+    r = post("v.json", bad)
+    assert r.status_code == 422
+    assert r.json() == {"detail": "v.json: nothing imported for Version College: every row was rejected (2 row(s))",
+                        "kind": "malformed", "rejected": rejected}
+    r = post("rules.csv", b"course,ace_id,ace_version\n")
+    assert r.status_code == 422
+    assert r.json() == {"detail": "rules.csv: nothing imported for Version College: the file has no articulation rows",
+                        "kind": "malformed", "rejected": []}
+    assert c.get("/colleges", headers=ADMIN).json() == []
+    # some rows stored: created, with the rows rejected listed
+    r = post("v.json", [*bad, {"course": "X 3", "units": 1, "ace_id": "NV-0702-0014", "ace_version": "V02"}])
+    assert r.status_code == 201
+    assert r.json() == {"college": "Version College", "format": "hub", "rules_new": 1, "rules_updated": 0,
+                        "rules_unchanged": 0, "courses_new": 1, "rejected": rejected}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 
 from .matching import NOT_ARTICULATED, CplReport, cpl_for_holder, evaluate
-from .repo import ArticulationRepo, ImportResult
+from .repo import ArticulationRepo, ImportResult, NothingImportedError
 from .rules import ArticulationSpec, Rule, parse_ace_id, read_hub, read_map_csv, sniff_format
 
 FORMATS = ("map", "hub")
@@ -21,6 +21,8 @@ def import_articulations(store, data: bytes, *, college: str | None, format: str
     """Read a MAP template or hub-format file and store its rules for ``college`` (one transaction).
 
     Rows that do not validate are skipped and listed in ``ImportResult.rejected`` (row, reason).
+    A file from which no rule is stored (every row rejected, or no rows) raises
+    :class:`NothingImportedError` (``malformed``, with ``rejected``) and writes nothing.
     A hub JSON file may name its college; ``college`` given here wins.
     """
     from ..errors import MalformedError
@@ -38,11 +40,15 @@ def import_articulations(store, data: bytes, *, college: str | None, format: str
     target = college or named
     if not target or not target.strip():
         raise MalformedError(f"{name}: name the college (--college NAME)")
+    ArticulationRepo._college_key(target)  # a name that is no name is the first problem, rows or no rows
+    if not parsed.rules:
+        raise NothingImportedError(name, " ".join(target.split()), parsed.rejected)
     return ArticulationRepo(store).save(target, parsed.rules, format=fmt, rejected=parsed.rejected)
 
 
 __all__ = [
-    "FORMATS", "NOT_ARTICULATED", "ArticulationRepo", "ArticulationSpec", "CplReport", "ImportResult", "Rule",
+    "FORMATS", "NOT_ARTICULATED", "ArticulationRepo", "ArticulationSpec", "CplReport", "ImportResult",
+    "NothingImportedError", "Rule",
     "cpl_for_holder", "evaluate", "import_articulations", "parse_ace_id", "read_hub", "read_map_csv",
     "sniff_format",
 ]

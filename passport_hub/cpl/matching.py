@@ -20,7 +20,15 @@ from pydantic import BaseModel, Field
 
 from ..model import CredentialRecord, Verification
 from ..store import catalog_match_key
-from .rules import AceId, Rule, normalize_map_exhibit, parse_ace_id, pay_grade_rank, skill_level_rank
+from .rules import (
+    AceId,
+    Rule,
+    normalize_map_exhibit,
+    normalize_pay_grade,
+    parse_ace_id,
+    pay_grade_rank,
+    skill_level_rank,
+)
 
 NOT_ARTICULATED = "not yet articulated here"
 
@@ -220,12 +228,17 @@ class Outcome:
     closeness: int = 0
 
 
+def _ace_parts(ace: AceId) -> str:
+    """The record's ACE id with its version named as such: ``NER-HM (version 005)``."""
+    return f"{ace.id} (version {ace.version})" if ace.version else f"{ace.id} (no version on the record)"
+
+
 def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcome:
     out = Outcome()
     same_id = [ace for ace in facts.aces if ace.id == rule.ace_id]
     # the exact version first, wherever the record lists it (a course taken twice lists two)
     if rule.ace_version and (exact := next((ace for ace in same_id if ace.version == rule.ace_version), None)):
-        out.identity = f"ACE id and version match ({exact.label})"
+        out.identity = f"ACE id {exact.id}, version {exact.version}, match"
         return out
     for ace in same_id:
         if rule.ace_version and ace.version:
@@ -242,7 +255,7 @@ def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcom
             out.other_version = f"version {rule.ace_version} (the record carries no version)"
             continue
         else:
-            out.identity, out.closeness = f"ACE id matches ({ace.label}; the rule covers every version)", 1
+            out.identity, out.closeness = f"ACE id {_ace_parts(ace)} matches; the rule covers every version", 1
             return out
         if facts.is_occupation:
             held_from, held_to = facts.start, facts.end or as_of
@@ -250,7 +263,7 @@ def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcom
                 out.other_version = f"{what} {_span(start, end)} (the record has no dates)"
                 continue
             if (start is None or held_to >= start) and (end is None or held_from <= end):
-                out.identity = (f"ACE id {ace.label}; held {held_from} to {facts.end or 'present'}, "
+                out.identity = (f"ACE id {_ace_parts(ace)}; held {held_from} to {facts.end or 'present'}, "
                                 f"within {what} {_span(start, end)}")
                 return out
             out.other_version = f"{what} {_span(start, end)}"
@@ -260,7 +273,7 @@ def _ace_identity(rule: Rule, facts: Facts, ranges: dict, as_of: date) -> Outcom
             out.other_version = f"{what} {_span(start, end)} (the record has no course dates)"
             continue
         if (start is None or when >= start) and (end is None or when <= end):
-            out.identity = f"ACE id {ace.label}; completed {when}, within {what} {_span(start, end)}"
+            out.identity = f"ACE id {_ace_parts(ace)}; completed {when}, within {what} {_span(start, end)}"
             return out
         out.other_version = f"{what} {_span(start, end)}"
     return out
@@ -294,9 +307,12 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _conditions(rule: Rule, facts: Facts, as_of: date, standing: Verification | None) -> list[str]:
-    """What the record lacks for the rule; ``standing``: its newest conclusive verification."""
-    missing = []
+def _conditions(rule: Rule, facts: Facts, as_of: date,
+                standing: Verification | None) -> tuple[list[str], list[str]]:
+    """What the record lacks for the rule, and which of the rule's conditions it meets (pay
+    grade, skill level, recency: for the reason); ``standing``: its newest conclusive verification."""
+    missing: list[str] = []
+    met: list[str] = []
     if rule.status != "active":
         missing.append("the articulation is pending approval at this college" if rule.status == "pending"
                        else "the articulation is no longer active at this college")
@@ -308,18 +324,26 @@ def _conditions(rule: Rule, facts: Facts, as_of: date, standing: Verification | 
         # a credential the issuer did not confirm earns nothing until a new check passes
         missing.append(f"the issuer check failed on {standing.checked_at:%Y-%m-%d} (verify it again)")
     if rule.min_pay_grade:
-        have = pay_grade_rank(facts.pay_grade)
-        if have is None:
+        need, have = pay_grade_rank(rule.min_pay_grade), pay_grade_rank(facts.pay_grade)
+        if need is None:  # stored before such grades were refused on import (E-55)
+            missing.append(f"pay grade {rule.min_pay_grade} or higher (not a pay grade: the articulation "
+                           "needs correcting)")
+        elif have is None:
             missing.append(f"pay grade {rule.min_pay_grade} or higher (no pay grade on the record)")
-        elif have < pay_grade_rank(rule.min_pay_grade):
+        elif have < need:
             missing.append(f"pay grade {rule.min_pay_grade} or higher (the record shows {facts.pay_grade}, "
                            f"from the {facts.pay_grade_from})")
+        else:
+            met.append(f"pay grade {normalize_pay_grade(facts.pay_grade)} meets {rule.min_pay_grade} or higher "
+                       f"(from the {facts.pay_grade_from})")
     if rule.min_skill_level:
-        need, have = skill_level_rank(rule.min_skill_level), skill_level_rank(facts.skill_level)
-        if have is None or have[0] != need[0]:
+        need_level, have_level = skill_level_rank(rule.min_skill_level), skill_level_rank(facts.skill_level)
+        if need_level is None or have_level is None or have_level[0] != need_level[0]:
             missing.append(f"skill level {rule.min_skill_level} or higher (no skill level on the record)")
-        elif have[1] < need[1]:
+        elif have_level[1] < need_level[1]:
             missing.append(f"skill level {rule.min_skill_level} or higher (the record shows {facts.skill_level})")
+        else:
+            met.append(f"skill level {facts.skill_level} meets {rule.min_skill_level} or higher")
     if rule.recency_years:
         when = (facts.end or as_of) if facts.is_occupation else facts.completed
         cutoff = _years_before(as_of, rule.recency_years)
@@ -328,7 +352,10 @@ def _conditions(rule: Rule, facts: Facts, as_of: date, standing: Verification | 
         elif when < cutoff:
             missing.append(f"completed within {rule.recency_years} years, i.e. on or after {cutoff} "
                            f"(the record shows {when})")
-    return missing
+        else:
+            done = "still held" if facts.is_occupation and facts.end is None else f"completed {when}"
+            met.append(f"{done}, within {rule.recency_years} years")
+    return missing, met
 
 
 def _evidence(record: CredentialRecord) -> str:
@@ -370,14 +397,15 @@ def evaluate(records: Iterable[CredentialRecord], rules: list[Rule], *, college:
                     other_versions.append(f"{rule.course_code} for {outcome.other_version}")
                 continue
             named_here = True
-            missing = _conditions(rule, facts, as_of, stands)
+            missing, met = _conditions(rule, facts, as_of, stands)
+            reason = "; ".join([outcome.identity, *met])
             match = MatchOut(record_id=record.id, record_title=record.achievement.title, credential=facts.label(),
-                             rule_id=rule.id, rule=rule.credential_label(), reason=outcome.identity,
+                             rule_id=rule.id, rule=rule.credential_label(), reason=reason,
                              verification=record.verification and record.verification.status,
                              evidence=_evidence(record))
             if missing:
                 near[rule.course_code].append(NearMiss(
-                    course=_course(rule), missing=missing, matched=outcome.identity,
+                    course=_course(rule), missing=missing, matched=reason,
                     **match.model_dump(exclude={"reason"})))
             else:
                 order = (lapsed, outcome.closeness, facts.completed or date.max, record.id, rule.id or 0)

@@ -9,7 +9,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..errors import NotFoundError
+from ..errors import MalformedError, NotFoundError
 from ..store import Store, normalize_text
 from .rules import Rule
 from .tables import ArticulationRow, CollegeCourseRow, CollegeRow
@@ -29,6 +29,21 @@ class ImportResult:
         return {"college": self.college, "format": self.format, "rules_new": self.rules_new,
                 "rules_updated": self.rules_updated, "rules_unchanged": self.rules_unchanged,
                 "courses_new": self.courses_new, "rejected": self.rejected}
+
+
+class NothingImportedError(MalformedError):
+    """A file from which no rule would be stored: every row was rejected (``rejected`` lists
+    them, row and reason), or it has no rows. Nothing was written."""
+
+    def __init__(self, name: str, college: str, rejected: list[dict]):
+        self.rejected = list(rejected)
+        if rejected:
+            self.summary = (f"{name}: nothing imported for {college}: every row was rejected "
+                            f"({len(rejected)} row(s))")
+            lines = "".join(f"\n  row {r['row']} rejected: {r['reason']}" for r in rejected)
+        else:
+            self.summary, lines = f"{name}: nothing imported for {college}: the file has no articulation rows", ""
+        super().__init__(self.summary + lines)
 
 
 _RULE_COLUMNS = ("kind", "ace_id", "ace_version", "exhibit_start", "exhibit_end", "version_date", "map_exhibit_id",

@@ -32,6 +32,13 @@ _ACE_COURSE = re.compile(r"^(AR|NV|MC|CG|AF|DD)-(\d{4})-(\d{4})(?:\s*V(\d{1,2}))
 _ACE_OCCUPATION = re.compile(r"^(MOS|NER|NEC|NWO|LDO|MCE|MCO|CGA|CGR|CGW)-([A-Z0-9]+)(?:-(\d{3})([EOL]\d)?)?$")
 _MAP_EXHIBIT = re.compile(r"^MAP[A-Z]*-")
 _PAY_GRADE = re.compile(r"^([EWO])-?(\d{1,2})$")
+#: the highest grade of each kind: E-1..E-9, W-1..W-5, O-1..O-10
+_TOP_GRADE = {"E": 9, "W": 5, "O": 10}
+PAY_GRADES = "E-1 to E-9, W-1 to W-5 or O-1 to O-10"
+#: a version given apart from the id: a course's ``V01`` (``V1``, ``1``), an occupation's ``005``
+#: (``-005``, with a USMC pay-grade / level suffix ``001E5``)
+_COURSE_VERSION = re.compile(r"V?(\d{1,2})")
+_OCCUPATION_VERSION = re.compile(r"-?(\d{3})([EOL]\d)?")
 _COURSE_CODE = re.compile(r"^(.*?[A-Za-z&/.])[\s\-]*(\d[\w.\-]*)$")
 
 
@@ -93,17 +100,24 @@ def normalize_map_exhibit(value: str | None) -> str | None:
     return text if _MAP_EXHIBIT.match(text) else None
 
 
+def _pay_grade(value: str | None) -> tuple[str, int] | None:
+    """``E-5``/``E5``/``e-05`` → ('E', 5); a grade that does not exist (``E-55``, ``W-6``, ``E-0``) → ``None``."""
+    m = _PAY_GRADE.match(_clean(value).upper())
+    if not m or not 1 <= int(m.group(2)) <= _TOP_GRADE[m.group(1)]:
+        return None
+    return m.group(1), int(m.group(2))
+
+
 def pay_grade_rank(value: str | None) -> int | None:
     """``E-5`` → 5, ``W-2`` → 12, ``O-3`` → 23 (enlisted < warrant < commissioned); else ``None``."""
-    m = _PAY_GRADE.match(_clean(value).upper())
-    if not m:
-        return None
-    return {"E": 0, "W": 10, "O": 20}[m.group(1)] + int(m.group(2))
+    grade = _pay_grade(value)
+    return None if grade is None else {"E": 0, "W": 10, "O": 20}[grade[0]] + grade[1]
 
 
 def normalize_pay_grade(value: str | None) -> str | None:
-    m = _PAY_GRADE.match(_clean(value).upper())
-    return f"{m.group(1)}-{int(m.group(2))}" if m else None
+    """``E5`` → ``E-5``; ``None`` for what is not a pay grade (E-1..E-9, W-1..W-5, O-1..O-10)."""
+    grade = _pay_grade(value)
+    return f"{grade[0]}-{grade[1]}" if grade else None
 
 
 def skill_level_rank(value: str | None) -> tuple[str, int] | None:
@@ -179,7 +193,7 @@ class ArticulationSpec(BaseModel):
             return None
         grade = normalize_pay_grade(value)
         if grade is None:
-            raise ValueError(f"pay grade {value!r} is not like E-5, W-2 or O-3")
+            raise ValueError(f"{value!r} is not a pay grade ({PAY_GRADES})")
         return grade
 
     @field_validator("min_skill_level")
@@ -265,6 +279,50 @@ class Rule:
         return f"{self.issuer_name}: {self.credential_title}"
 
 
+def _rule_ace_id(value: str, version: str | None) -> AceId:
+    """A rule's ACE id and version, both checked: a version that is not one is refused, never
+    dropped (a rule without a version covers every version)."""
+    ace = parse_ace_id(value)  # the id alone: the version given apart is checked here
+    if ace is None:
+        raise ValueError(f"ace_id {value!r} is not an ACE course or occupation id")
+    if version:
+        text = _clean(version).upper()
+        if ace.kind == "ace_course":
+            m = _COURSE_VERSION.fullmatch(text)
+            if m is None:
+                raise ValueError(f"ace_version {version!r} is not an ACE course version (V01, V02, ...)")
+            given = AceId(ace.id, f"V{int(m.group(1)):02d}", ace.kind)
+        else:
+            m = _OCCUPATION_VERSION.fullmatch(text)
+            if m is None:
+                raise ValueError(f"ace_version {version!r} is not an ACE occupation version "
+                                 f"(three digits: 005 as in {ace.id}-005)")
+            given = AceId(ace.id, m.group(1), ace.kind, m.group(2))
+        if ace.version and (given.version != ace.version or (given.suffix and ace.suffix != given.suffix)):
+            raise ValueError(f"ace_version {version!r} is not the version in ace_id {value!r}")
+        ace = AceId(ace.id, given.version, ace.kind, ace.suffix or given.suffix)
+    if ace.version in ("V00", "000"):
+        raise ValueError(f"ACE version {ace.version} of {ace.id} does not exist (versions count from "
+                         f"{'V01' if ace.kind == 'ace_course' else '001'})")
+    return ace
+
+
+def _suffix_condition(rule: Rule, ace: AceId, given: str) -> None:
+    """A USMC exhibit's pay-grade (``E5``) or level (``L2``) suffix as the rule's condition; a
+    condition also given must say the same."""
+    assert ace.suffix
+    if ace.suffix[0] == "L":
+        field_name, value = "min_skill_level", ace.suffix
+    else:
+        field_name, value = "min_pay_grade", normalize_pay_grade(ace.suffix)
+        if value is None:
+            raise ValueError(f"ace_id {given!r}: {ace.suffix} is not a pay grade ({PAY_GRADES})")
+    stated = getattr(rule, field_name)
+    if stated and stated != value:
+        raise ValueError(f"{field_name} {stated} is not the {value} that ace_id {given!r} names")
+    setattr(rule, field_name, value)
+
+
 def rule_from_spec(spec: ArticulationSpec, *, source: str = "hub") -> Rule:
     """Normalise one spec; raises ``ValueError`` with a readable reason."""
     if spec.course:
@@ -284,16 +342,17 @@ def rule_from_spec(spec: ArticulationSpec, *, source: str = "hub") -> Rule:
     if spec.ace_id:
         candidate = normalize_map_exhibit(spec.ace_id)
         if candidate:  # MAP's template puts MAP-local exhibits in the "ACE ID" column
+            if spec.ace_version:
+                raise ValueError(f"ace_version {spec.ace_version!r} is given for MAP exhibit {candidate} "
+                                 "(MAP exhibits have no ACE version)")
             map_id = map_id or candidate
         else:
-            ace = parse_ace_id(spec.ace_id, spec.ace_version)
-            if ace is None:
-                raise ValueError(f"ace_id {spec.ace_id!r} is not an ACE course or occupation id")
+            ace = _rule_ace_id(spec.ace_id, spec.ace_version)
             rule.ace_id, rule.ace_version = ace.id, ace.version
-            if ace.suffix and ace.suffix[0] in "EO" and not rule.min_pay_grade:
-                rule.min_pay_grade = normalize_pay_grade(ace.suffix)
-            elif ace.suffix and ace.suffix[0] == "L" and not rule.min_skill_level:
-                rule.min_skill_level = ace.suffix
+            if ace.suffix:  # USMC: the exhibit for one pay grade or level
+                _suffix_condition(rule, ace, spec.ace_id)
+    elif spec.ace_version:
+        raise ValueError(f"ace_version {spec.ace_version!r} is given without an ace_id")
     if spec.ctid:
         ctid = _clean(spec.ctid).lower()
         if not re.fullmatch(r"ce-[0-9a-f\-]{36}", ctid):

@@ -4,7 +4,8 @@
   the college evaluator (audited as an admin read, like every admin GET of a holder).
 - ``GET /colleges``, ``GET /colleges/{college}/articulations``: admin.
 - ``POST /colleges/{college}/articulations?format=map|hub``: admin uploads a rules file
-  (multipart ``file``), MAP's template or the hub format.
+  (multipart ``file``), MAP's template or the hub format: 201 with the counts and the rows
+  rejected; 422 (``malformed``, ``rejected`` listing them) when no rule is stored.
 
 Mount with ``app.include_router(passport_hub.service.cpl.router)``.
 """
@@ -16,9 +17,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from ..cpl import ArticulationRepo, CplReport, cpl_for_holder, import_articulations
+from ..cpl import ArticulationRepo, CplReport, NothingImportedError, cpl_for_holder, import_articulations
 from .auth import Principal, admin, holder_access
-from .http_errors import error_responses
+from .http_errors import error_response, error_responses
 from .routes_admin import UPLOAD_BODY
 from .uploads import read_upload
 
@@ -57,12 +58,18 @@ def college_rules(request: Request, college: str = COLLEGE_PATH, _: Principal = 
 
 @router.post("/colleges/{college}/articulations", status_code=201, openapi_extra=UPLOAD_BODY,
              responses=error_responses(401, 403, 413, 415, 422),
-             summary="Import articulation rules for a college: MAP template or hub format (admin)")
+             summary="Import articulation rules for a college: MAP template or hub format (admin)",
+             description="201: the rules new, updated and unchanged, and the rows `rejected` (row, reason). "
+                         "A file from which no rule is stored (every row rejected, or no rows) is refused with "
+                         "422 (`malformed`), its rows and reasons in `rejected`; nothing is written.")
 async def import_rules(request: Request, college: str = COLLEGE_PATH,
                        format: Literal["map", "hub"] | None = Query(None, description="Default: detected"),
                        _: Principal = Depends(admin)) -> dict[str, Any]:
     state = request.app.state.hub
     document = await read_upload(request, state.settings.max_document_bytes)
-    result = await run_in_threadpool(import_articulations, state.store, document.data, college=college,
-                                     format=format, name=document.name)
+    try:
+        result = await run_in_threadpool(import_articulations, state.store, document.data, college=college,
+                                         format=format, name=document.name)
+    except NothingImportedError as exc:  # not "created": the rows and why each was refused
+        return error_response(422, exc.summary, exc.kind, rejected=exc.rejected)
     return result.as_dict()
