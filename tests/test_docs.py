@@ -129,3 +129,20 @@ def test_the_readme_service_walkthrough_runs(tmp_path):
         "Elementary Algebra", "Cascading Style Sheets", "Introduction to Web Site", "Client-side Web Scripting",
         '["Information Technology 360","unverifiable"]',
         '["Algorithm Design and 4 Units Implementation","unverifiable"]']
+
+
+def test_the_readme_offline_fetch_runs(tmp_path):
+    """The README's fetch against a saved answer served on this machine, as written."""
+    import socket
+
+    [block] = [b for b in re.findall(r"```sh\n(.*?)```", README.read_text(), flags=re.S) if "http.server" in b]
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = str(free.getsockname()[1])
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    env = {**os.environ, "PASSPORT_HUB_HOME": str(tmp_path), "PATH": path}
+    env.pop("PASSPORT_HUB_DATABASE_URL", None)
+    done = subprocess.run(["bash", "-e", "-c", block.replace("8765", port) + "\nkill %1\n"], cwd=README.parent,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "1 document(s): 1 read, 0 failed; 1 new item(s), 0 already stored" in done.stderr
