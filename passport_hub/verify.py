@@ -61,6 +61,10 @@ NOT_REVOKED = "not_revoked"
 NOT_SUSPENDED = "not_suspended"
 #: the achievement is listed and active in the Credential Engine Registry
 REGISTRY_LISTED = "registry_listed"
+#: who signed, in words for people (its detail): a valid signature proves a key, not the issuer's
+#: name, so share pages show this detail with the status ("signed by key did:key:z6Mk…; the name
+#: 'U.S. Navy' is the credential's own claim"); it never changes the status
+ISSUER_IDENTITY = "issuer_identity"
 #: set by the engine when no installed verifier supports a record
 NO_VERIFIER = "no_verifier"
 #: prefix of the check the engine adds for a verifier that raised or could not run:

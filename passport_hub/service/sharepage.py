@@ -10,6 +10,7 @@ import re
 from html import escape
 
 from ..model import Check, CredentialRecord, Verification
+from ..verify import ISSUER_IDENTITY
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:50rem;margin:1rem auto;padding:0 1rem;line-height:1.5;color:#111}
@@ -26,10 +27,6 @@ _STATUS_WORDS = {
 }
 
 
-#: a verifier's check saying who signed the credential (the open_badges verifier's); its detail is
-#: shown with the status, because a valid signature proves a key, not the issuer's name: "Verified:
-#: signed by key did:key:z6Mk…; the name 'U.S. Navy' is the credential's own claim"
-IDENTITY_CHECK = "issuer_identity"
 _CODE = re.compile(r"^[a-z][a-z0-9_]*: ")
 
 
@@ -39,7 +36,7 @@ def _verification_words(status: str | None) -> str:
 
 
 def _identity(v: Verification | None) -> Check | None:
-    return next((c for c in v.checks if c.name == IDENTITY_CHECK and c.detail), None) if v is not None else None
+    return next((c for c in v.checks if c.name == ISSUER_IDENTITY and c.detail), None) if v is not None else None
 
 
 def _summary(status: str | None, v: Verification | None) -> str:

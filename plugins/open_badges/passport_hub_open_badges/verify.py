@@ -34,6 +34,7 @@ from passport_hub.contract import parse_json
 from passport_hub.dates import as_utc, parse_datetime
 from passport_hub.errors import MalformedError
 from passport_hub.model import Check, CheckStatus
+from passport_hub.verify import ISSUER_IDENTITY
 
 from .config import OpenBadgesVerifyConfig
 from .keys import KeyResolver
@@ -524,7 +525,7 @@ def signer_identity(cred: dict, controller: str | None, *, exported_from: str | 
     ``not_checked``. No authenticity check: the folded status does not change (see the README)."""
     iss = issuer_id(cred)
     if exported_from is not None:
-        return _check("issuer_identity", "not_checked", f"hub_export: signed by the hub {controller or iss} that "
+        return _check(ISSUER_IDENTITY, "not_checked", f"hub_export: signed by the hub {controller or iss} that "
                       f"exported it, not by {exported_from}; verify the original, {exported_from}'s own document")
     name = _profile_name(cred.get("issuer"))
     bound = controller is not None and controller == iss
@@ -538,8 +539,8 @@ def signer_identity(cred: dict, controller: str | None, *, exported_from: str | 
     if domain is not None:
         if bound:
             said = f", which names itself {_quoted(name)}" if name else ""
-            return _check("issuer_identity", "passed", f"domain: signed by {domain} ({controller}){said}")
-        return _check("issuer_identity", "not_checked", f"domain: signed by {domain} ({controller}){claim}")
+            return _check(ISSUER_IDENTITY, "passed", f"domain: signed by {domain} ({controller}){said}")
+        return _check(ISSUER_IDENTITY, "not_checked", f"domain: signed by {domain} ({controller}){claim}")
     if controller is None:
         signer = "a key the credential carries itself (its JWT header jwk)"
     elif controller.startswith("did:key:"):
@@ -549,8 +550,8 @@ def signer_identity(cred: dict, controller: str | None, *, exported_from: str | 
         signer = (f"a key written into its verification method's address ({controller}#…), which {host} "
                   "was not asked to confirm")
     else:
-        return _check("issuer_identity", "not_checked", f"signed_by: signed by {controller}{claim}")
-    return _check("issuer_identity", "not_checked", f"bare_key: signed by {signer}{claim}{bare}")
+        return _check(ISSUER_IDENTITY, "not_checked", f"signed_by: signed by {controller}{claim}")
+    return _check(ISSUER_IDENTITY, "not_checked", f"bare_key: signed by {signer}{claim}{bare}")
 
 
 FAILING_VERDICTS = {"malformed", "invalid_signature", "revoked", "expired", "not_yet_valid"}
