@@ -64,6 +64,9 @@ def test_view_matches_the_model_path_and_audits_every_view(hub):
         assert rec["verification"]["checks"] and "birth_date" not in rec.get("holder", {})
     page = client.get(f"/shares/{token}.html")
     assert page.status_code == 200 and page.text.count("<section") == 2
+    # a person's records, reached by a token in the URL: kept by no cache, sent to no other site
+    for view in (first, page):
+        assert (view.headers["cache-control"], view.headers["referrer-policy"]) == ("no-store", "no-referrer")
     events = client.get(f"/holders/{holder}/audit", headers=me).json()
     assert [(e["action"], e["format"], e["user_agent"]) for e in events] == [
         ("share.viewed", "html", "Viewer/1.0"), ("share.viewed", "json", "Viewer/1.0"),

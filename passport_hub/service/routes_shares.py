@@ -22,6 +22,9 @@ from .sharepage import gone_page, not_found_page, share_page
 router = APIRouter()
 
 MAX_TOKEN = 200
+#: a share holds a person's records and is reached by a token in its URL: no cache (a shared
+#: computer's browser, a proxy) keeps it
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 NOT_FOUND = "share link not found"
 
 
@@ -191,8 +194,8 @@ async def _view(request: Request, token: str, as_html: bool):
     records = [_shown(row, fresh.get(row.pk), latest[row.pk]) for row in rows] if as_html or info.cpl_college else []
     cpl = await _db(state, _shared_cpl, state, info, records) if info.cpl_college else None
     if as_html:
-        return HTMLResponse(share_page(share, records, cpl))
-    return JSONResponse({
+        return HTMLResponse(share_page(share, records, cpl), headers=PRIVATE)
+    return JSONResponse(headers=PRIVATE, content={
         "share": share,
         "notice": "The link expiry is when this link stops working; each credential's own validity is "
                   "`credential_valid_until`. Verification results were checked at `verification.checked_at`.",
