@@ -179,6 +179,13 @@ def test_a_database_that_cannot_be_opened_is_a_config_error_without_the_password
     assert result.exit_code == 1
     assert result.stderr.startswith("error (config): cannot open the database postgresql+psycopg://hub:***@127.0.0.1:9")
     assert "Sup3rSecret" not in result.output
+    monkeypatch.setenv("PASSPORT_HUB_DATABASE_URL", "postgres://hub:Sup3rSecret@127.0.0.1:9/hub")
+    result = CliRunner().invoke(main, ["records"])
+    assert result.stderr.startswith("error (config): cannot open the database postgres://hub:***@127.0.0.1:9/hub: "
+                                    "NoSuchModuleError: ")
+    assert result.stderr.rstrip().endswith("(write postgresql+psycopg://..., as SQLAlchemy names PostgreSQL and its "
+                                           "driver)")
+    assert "Sup3rSecret" not in result.output
 
 
 def test_truncated_json_and_pdf_are_malformed_not_unknown(hub_env, tmp_path):

@@ -321,8 +321,12 @@ class Store:
                 self.upgrade()
         except (SQLAlchemyError, ImportError) as exc:
             shown = make_url(url).render_as_string(hide_password=True) if "://" in url else "(unparsable URL)"
-            hint = " (install the driver, e.g. pip install 'passport-hub[postgres]')" if isinstance(
-                exc, ImportError) else ""
+            if isinstance(exc, ImportError):
+                hint = " (install the driver, e.g. pip install 'passport-hub[postgres]')"
+            elif url.startswith("postgres:"):  # Heroku's and libpq's spelling, which SQLAlchemy does not take
+                hint = " (write postgresql+psycopg://..., as SQLAlchemy names PostgreSQL and its driver)"
+            else:
+                hint = ""
             raise ConfigError(
                 f"cannot open the database {shown}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}{hint}"
             ) from None
