@@ -69,14 +69,16 @@ def variable(name: str) -> str:
     return PREFIX + name.upper()
 
 
-def core_variables() -> frozenset[str]:
-    """Every ``PASSPORT_HUB_*`` variable the core reads (a plugin's are ``PASSPORT_HUB_<NAME>_<FIELD>``)."""
-    from .http import HttpSettings
+def core_variables(*, http: bool = True) -> frozenset[str]:
+    """Every ``PASSPORT_HUB_*`` variable the core reads (a plugin's are ``PASSPORT_HUB_<NAME>_<FIELD>``).
+    ``http=False``: without the issuer client's, whose names come from a module that loads the
+    HTTP stack (aiohttp), too slow to import for a command that makes no request."""
+    names = {variable(name) for name in FILE_SETTINGS} | set(OTHER_VARIABLES)
+    if http:
+        from .http import HttpSettings
 
-    return frozenset(
-        {variable(name) for name in FILE_SETTINGS} | set(OTHER_VARIABLES)
-        | {HTTP_PREFIX + name.upper() for name in HttpSettings.model_fields}
-    )
+        names |= {HTTP_PREFIX + name.upper() for name in HttpSettings.model_fields}
+    return frozenset(names)
 
 
 def pdf_time_limit(env: Mapping[str, str] | None = None) -> float:
@@ -104,7 +106,7 @@ def _warn_core_typos(env: Mapping[str, str]) -> None:
     """A variable one letter or so from a core variable's name is named in a warning by every
     command (those that load plugins name every unknown variable, :meth:`Settings.warn_unknown_settings`).
     The issuer client's variables are left to that later check: knowing them imports httpx."""
-    core = {variable(name) for name in FILE_SETTINGS} | set(OTHER_VARIABLES)
+    core = core_variables(http=False)
     for key in env:
         if key.upper().startswith(PREFIX) and key not in core and not key.startswith(HTTP_PREFIX):
             by_key = {name[len(PREFIX):]: name for name in core}
@@ -335,7 +337,7 @@ class Settings:
         verifier of that name. ``not_loaded``: installed plugins that did not load (blocked, failed):
         their components are unknown, so their variables and sections are let be."""
         env = getattr(self, "_environ", os.environ)
-        core = core_variables()
+        core = core_variables(http=any(key.startswith(HTTP_PREFIX) for key in env))
         skipped = tuple(variable(name) + "_" for name in not_loaded)
         prefixes = sorted(((variable(name) + "_", name) for name in settings_of), reverse=True)
         component_variables = {prefix + f.upper() for prefix, name in prefixes for f in settings_of[name]}

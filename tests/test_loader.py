@@ -348,3 +348,19 @@ def test_a_config_validator_that_breaks_is_reported_in_its_plugins_row(monkeypat
     with pytest.raises(PluginError, match=r"strict plugin mode: 1 plugin\(s\) did not load: keyed \(loaded\): config:"):
         load_plugins(Settings(load_plugins=["keyed", "toy"], plugin_config=settings.plugin_config, strict_plugins=True),
                      extra=[("keyed", keyed), ("toy", toy_plugin)])
+
+
+def test_listing_the_plugins_loads_no_http_stack(tmp_path):
+    """`passport-hub plugins` (startup.py's figure) makes no request, so the issuer client's stack
+    (aiohttp, behind passport_hub.http) stays unloaded; the unknown-variable check needed its
+    settings' names and loaded it (+0.3 s)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom passport_hub.cli import main\ntry:\n    main(['plugins'])\nexcept SystemExit:\n    pass\n"
+            "print([m for m in ('aiohttp', 'passport_hub.http') if m in sys.modules], file=sys.stderr)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSPORT_HUB_")} | {
+        "PASSPORT_HUB_HOME": str(tmp_path), "PASSPORT_HUB_DATABASE_UR": "typo: named, without the HTTP stack"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.stderr.splitlines()[-1] == "[]", done.stderr
+    assert "PASSPORT_HUB_DATABASE_UR is set but passport-hub has no such setting" in done.stderr
