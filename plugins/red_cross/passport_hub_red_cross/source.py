@@ -96,13 +96,12 @@ class RedCrossSource(CredentialSource):
         from .lookup_html import has_markers, is_refusal, read_answer
 
         looks_html = (document.media_type or "").startswith("text/html") or document.suffix in ("html", "htm")
-        refusal = is_refusal(document.data)
-        if not looks_html and not has_markers(document.data) and not refusal:
+        if not looks_html and not has_markers(document.data) and not is_refusal(document.data):
             raise UnrecognizedError(f"{document.name}: neither a Red Cross certificate PDF nor a lookup answer")
         try:
             answer = read_answer(document.data, name=document.name, today=self.clock(), page=_page(document))
         except UnavailableError as exc:
-            if not refusal:  # another page read_answer finds unusable keeps its own explanation
+            if not is_refusal(document.data):  # another page read_answer finds unusable keeps its own explanation
                 raise
             # fetch yields only pages it could read, so a refusal here is a page the holder saved:
             # say that it holds nothing and what to do instead
