@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import AmbiguousError, NotFoundError, PassportHubError
+from .errors import AmbiguousError, ConfigError, NotFoundError, PassportHubError
 
 
 class HubGroup(click.Group):
@@ -339,9 +339,10 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
         pairs[key] = value
     settings = _settings()
     registry = _registry(settings)
-    if source not in registry.sources:
-        known = ", ".join(sorted(registry.sources)) or "none loaded"
-        raise click.UsageError(f"no source named {source!r} (sources: {known})")
+    try:
+        registry.fetching_source(source)
+    except (NotFoundError, ConfigError) as exc:  # the command line's mistake: usage (exit 2), like a bad KEY=VALUE
+        raise click.UsageError(exc.user_message) from None
     store = None if dry_run else _store(settings)
     pipeline = Pipeline(registry, settings, store)
     outcomes = _run_ingest(

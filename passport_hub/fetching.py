@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from pydantic import BaseModel
 
 from .config import Settings
-from .contract import Capability, CredentialSource, Document, Verifier
-from .errors import ConfigError
+from .contract import CredentialSource, Document, Verifier
 from .http import HttpSettings, IssuerClient
 from .loader import Registry
 
@@ -31,12 +30,7 @@ async def iter_fetched(
     """Documents from the source's issuer, as they arrive; an error ends the stream
     after the documents already yielded, so callers keep what was fetched. ``config``: the
     source's, when the caller has built it already."""
-    cls = registry.source(name)
-    if Capability.FETCH not in cls.capabilities():
-        fetchers = ", ".join(n for n, c in registry.sources.items() if Capability.FETCH in c.capabilities())
-        raise ConfigError(
-            f"source {name!r} reads files only and cannot fetch (sources that fetch: {fetchers or 'none'})"
-        )
+    cls = registry.fetching_source(name)
     source = cls(config if config is not None else settings.component_config(name, cls.config_model))
     async with issuer_client(source, settings) as http:
         source.http = http

@@ -82,6 +82,17 @@ class Registry:
             known = ", ".join(sorted(self.sources)) or "none"
             raise NotFoundError(f"no source named {name!r} (loaded sources: {known})") from None
 
+    def fetching_source(self, name: str) -> type[CredentialSource]:
+        """The source ``name`` if it can fetch from its issuer: unknown is ``NotFoundError``, a source
+        that reads files only is ``ConfigError`` naming those that fetch."""
+        cls = self.source(name)
+        if Capability.FETCH not in cls.capabilities():
+            fetchers = ", ".join(n for n, c in self.sources.items() if Capability.FETCH in c.capabilities())
+            raise ConfigError(
+                f"source {name!r} reads files only and cannot fetch (sources that fetch: {fetchers or 'none'})"
+            )
+        return cls
+
 
 def _api_range(module: ModuleType) -> str:
     return str(getattr(module, "PASSPORT_HUB_API", DEFAULT_API_RANGE))

@@ -168,6 +168,14 @@ def test_unknown_fetch_source_is_a_usage_error(hub_env):
     assert result.exit_code == 2 and "no source named 'nosuch'" in result.output
 
 
+def test_fetch_from_a_source_that_reads_files_only_is_a_usage_error(hub_env):
+    """As for an unknown source: the command line is wrong, not a document (exit 2, no summary table)."""
+    result = CliRunner().invoke(main, ["fetch", "etranscript", "student_id=0", "--json"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert ("source 'etranscript' reads files only and cannot fetch (sources that fetch: credential_engine, "
+            "red_cross)") in result.output
+
+
 def test_fetch_from_a_source_whose_config_is_invalid_fails_as_a_fetch_does(hub_env, monkeypatch):
     """Checked before anything is asked of the issuer: a JSON error line of kind config and the
     summary's problem, as for a fetch its issuer fails, exit status 1; the setting's secret is not shown."""

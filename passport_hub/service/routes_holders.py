@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from ..errors import PassportHubError
+from ..errors import ConfigError, PassportHubError
 from ..model import CredentialRecord, Kind
 from .auth import holder_access
 from .http_errors import DocumentFailed, error_responses
@@ -52,16 +52,15 @@ async def upload_document(request: Request, holder_id: str = Depends(holder_acce
              responses=error_responses(413, 502, 503),
              summary="Ask a source to fetch documents from its issuer, then import them")
 async def fetch(request: Request, body: FetchRequest, holder_id: str = Depends(holder_access)) -> list[IngestResult]:
-    from ..contract import Capability
     from ..fetching import fetch_documents
 
     state = request.app.state.hub
-    source = state.registry.source(body.source)  # an unknown source is 404, before anything the issuer answers
-    if Capability.FETCH not in source.capabilities():
-        # the caller's mistake, not a setting the source needs (`config`): the same words as the fetch's refusal
-        fetchers = ", ".join(n for n, c in state.registry.sources.items() if Capability.FETCH in c.capabilities())
-        raise HTTPException(422, f"source {body.source!r} reads files only and cannot fetch "
-                                 f"(sources that fetch: {fetchers or 'none'}); upload its documents instead")
+    try:
+        # an unknown source is 404, before anything the issuer answers; one that reads files only is
+        # the caller's mistake, not a setting the source needs (`config`)
+        state.registry.fetching_source(body.source)
+    except ConfigError as exc:
+        raise HTTPException(422, f"{exc.user_message}; upload its documents instead") from None
     try:
         config = state.pipeline.source(body.source).config  # the fetch and the import share it
         documents = await fetch_documents(state.registry, state.settings, body.source, body.query, config=config)
