@@ -246,10 +246,10 @@ def _summary(outcomes, dry_run: bool) -> None:
 
 
 def _holder_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from .hub import HOLDER_ID_RULE, is_holder_id
+    from .hub import holder_id_problem
 
-    if value is not None and not is_holder_id(value):
-        raise click.BadParameter(HOLDER_ID_RULE)
+    if value is not None and (problem := holder_id_problem(value)):
+        raise click.BadParameter(problem)
     return value
 
 

@@ -31,14 +31,18 @@ if TYPE_CHECKING:
     from .pipeline import Outcome, Pipeline
 
 #: :data:`~passport_hub.store.HOLDER_ID_PATTERN` in words
-HOLDER_ID_RULE = ("letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 (as in the API's "
-                  "URLs); " + ", ".join(repr(i) for i in sorted(RESERVED_HOLDER_IDS)) + " is the hub's own")
+HOLDER_ID_RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 (as in the API's URLs)"
 
 
-def is_holder_id(value: str) -> bool:
-    """Whether ``value`` can be a holder id (the service's URLs must be able to address it, and it is
-    none of the hub's own accounts, such as the one that owns the catalog's registry documents)."""
-    return re.fullmatch(HOLDER_ID_PATTERN, value) is not None and value not in RESERVED_HOLDER_IDS
+def holder_id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a holder id, or ``None``: the service's URLs must be able to address it,
+    and it must be none of the hub's own accounts (such as the one that owns the catalog's registry
+    documents)."""
+    if value in RESERVED_HOLDER_IDS:
+        return f"{value!r} is the hub's own account (it holds the catalog's registry documents); choose another id"
+    if re.fullmatch(HOLDER_ID_PATTERN, value) is None:
+        return HOLDER_ID_RULE
+    return None
 
 
 def selected_rows(
@@ -113,8 +117,8 @@ def schema_mismatch(document: Any, fmt: str) -> str | None:
 
 
 def _holder(holder: str) -> str:
-    if not is_holder_id(holder):
-        raise ValueError(f"holder id {holder!r}: {HOLDER_ID_RULE}")
+    if problem := holder_id_problem(holder):
+        raise ValueError(f"holder id {holder!r}: {problem}")
     return holder
 
 

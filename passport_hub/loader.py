@@ -287,6 +287,12 @@ class Loader:
         if self.settings.strict_plugins and bad:
             lines = "; ".join(f"{p.name} ({p.status}): {p.error}" for p in bad)
             raise PluginError(f"strict plugin mode: {len(bad)} plugin(s) did not load: {lines}")
+        # otherwise the rest work, but a user importing that plugin's documents would only see them
+        # unrecognized (and verify run fewer checks) without knowing why
+        for p in self.registry.problems():
+            warn_once(log, f"plugin: {p.name}", "plugin %r did not load (%s): the documents it reads are "
+                      "unrecognized and its checks are not run ('passport-hub plugins' lists every plugin; "
+                      "PASSPORT_HUB_DISABLE_PLUGINS=%s leaves it out)", p.name, p.error, p.name)
         return self.registry
 
     def _check_required(self) -> None:

@@ -94,6 +94,18 @@ def test_broken_and_incompatible_plugins_are_listed_and_the_rest_load(fake_dists
     assert "Traceback" not in result.stderr
 
 
+def test_a_plugin_that_did_not_load_is_named_where_its_documents_go_unrecognized(fake_dists, tmp_path):
+    """Not only in `plugins`: a user importing the broken plugin's documents is told why they are
+    unrecognized, one line per plugin, while the good plugin still reads its own."""
+    (tmp_path / "good.txt").write_bytes(b"GOOD document")
+    result = run_cli(["import", "--dry-run", str(tmp_path / "good.txt")], fake_dists)
+    assert result.returncode == 0, result.stderr
+    assert ("plugin 'broken' did not load (import failed: RuntimeError: this plugin is broken on purpose): the "
+            "documents it reads are unrecognized") in result.stderr
+    assert "plugin 'old' did not load (supports" in result.stderr
+    assert result.stderr.count("did not load") == 3 and "Traceback" not in result.stderr
+
+
 def test_strict_mode_fails_with_a_clear_message(fake_dists):
     result = run_cli(["plugins"], fake_dists, PASSPORT_HUB_STRICT_PLUGINS="1")
     assert result.returncode == 1

@@ -119,3 +119,8 @@ def test_the_catalogs_own_account_is_no_holder(hub_db_url, tmp_path):
     refused = subprocess.run([sys.executable, "-m", "passport_hub", "import", str(ctdl), "--holder", "catalog"],
                              env=env, capture_output=True, text=True)
     assert refused.returncode == 2 and "'catalog' is the hub's own" in refused.stderr, refused.stderr
+    # an id that breaks the rule hears the rule, not of the catalog
+    misspelt = subprocess.run([sys.executable, "-m", "passport_hub", "import", str(ctdl), "--holder", "bad id/x"],
+                              env=env, capture_output=True, text=True)
+    assert misspelt.returncode == 2 and "starting with a letter or digit, at most 64" in misspelt.stderr
+    assert "catalog" not in misspelt.stderr
