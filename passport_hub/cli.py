@@ -219,27 +219,29 @@ def _run_ingest(outcomes_iter, total: int | None, as_json: bool, label: str, kee
     return outcomes
 
 
-def _summary(outcomes, dry_run: bool) -> None:
+def _summary(outcomes, dry_run: bool, command: str = "import") -> None:
     from rich.table import Table
 
     console = _console(stderr=True)
-    table = Table(title="dry run: nothing stored" if dry_run else "import summary", title_justify="left")
+    # a dry run has no store to compare with: it counts what was read, not what would be new
+    table = Table(title="dry run: nothing stored" if dry_run else f"{command} summary", title_justify="left")
     updated = sum(o.updated for o in outcomes)
-    columns = ["document", "source", "new" if not dry_run else "read", "already stored"]
+    columns = ["document", "source", "read"] if dry_run else ["document", "source", "new", "already stored"]
     for column in [*columns, *(["updated"] if updated else []), "problem"]:
         table.add_column(column)
     for o in outcomes:
         problem = f"[red]{o.error.kind}[/]: {o.error.user_message}" if o.error else ""
         if o.rejected:
             problem += "; ".join(f"row {r.get('row')}: {r.get('reason')}" for r in o.rejected)
-        cells = [Path(o.document).name, o.source or "-", str(o.new), str(o.existing)]
+        cells = [Path(o.document).name, o.source or "-", str(o.new), *([] if dry_run else [str(o.existing)])]
         table.add_row(*cells, *([str(o.updated)] if updated else []), problem)
     console.print(table)
     failed = sum(1 for o in outcomes if o.error)
     rejected = sum(len(o.rejected) for o in outcomes)
+    items = (f"{sum(o.new for o in outcomes)} item(s) read, nothing stored" if dry_run else
+             f"{sum(o.new for o in outcomes)} new item(s), {sum(o.existing for o in outcomes)} already stored")
     console.print(
-        f"{len(outcomes)} document(s): {len(outcomes) - failed} read, {failed} failed; "
-        f"{sum(o.new for o in outcomes)} new item(s), {sum(o.existing for o in outcomes)} already stored"
+        f"{len(outcomes)} document(s): {len(outcomes) - failed} read, {failed} failed; {items}"
         + (f", {updated} updated from a later document" if updated else "")
         + (f"; {rejected} row(s) rejected" if rejected else "")
     )
@@ -350,7 +352,7 @@ def fetch(source: str, query: tuple[str, ...], holder: str | None, dry_run: bool
         None, as_json, "fetching",
     )
     if not as_json:
-        _summary(outcomes, dry_run)
+        _summary(outcomes, dry_run, "fetch")
     sys.exit(1 if any(o.error for o in outcomes) else 0)
 
 

@@ -145,4 +145,5 @@ def test_the_readme_offline_fetch_runs(tmp_path):
     done = subprocess.run(["bash", "-e", "-c", block.replace("8765", port) + "\nkill %1\n"], cwd=README.parent,
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "1 document(s): 1 read, 0 failed; 1 new item(s), 0 already stored" in done.stderr
+    assert "dry run: nothing stored" in done.stderr
+    assert "1 document(s): 1 read, 0 failed; 1 item(s) read, nothing stored" in done.stderr
