@@ -22,7 +22,9 @@ Fold rules, first match wins:
 3. any other failed check → ``failed`` (except advisory checks: a failed
    ``registry_listed`` is shown, but an unlisted credential is not invalid)
 4. a verifier raised → ``error``
-5. ``issuer_confirms`` or ``signature`` passed → ``verified``
+5. ``issuer_confirms`` passed, or ``signature`` passed and no ``issuer_key_binding`` says
+   otherwise (a valid signature by a key not shown to be the issuer's proves nothing about the
+   issuer) → ``verified``
 6. otherwise → ``unverifiable``
 """
 
@@ -61,6 +63,10 @@ NOT_REVOKED = "not_revoked"
 NOT_SUSPENDED = "not_suspended"
 #: the achievement is listed and active in the Credential Engine Registry
 REGISTRY_LISTED = "registry_listed"
+#: the key that signed is the issuer's (its controller is the issuer the credential names); present
+#: and not passed, a passed ``signature`` does not make a record verified (a verifier whose policy
+#: is not to compare leaves the check out)
+ISSUER_KEY_BINDING = "issuer_key_binding"
 #: who signed, in words for people (its detail): a valid signature proves a key, not the issuer's
 #: name, so share pages show this detail with the status ("signed by key did:key:z6Mk…; the name
 #: 'U.S. Navy' is the credential's own claim"); it never changes the status
@@ -71,8 +77,6 @@ NO_VERIFIER = "no_verifier"
 #: ``verifier:<verifier name>``
 VERIFIER_CHECK_PREFIX = "verifier:"
 
-#: checks that establish authenticity: one passing (and nothing failing) → verified
-AUTHENTICITY_CHECKS = frozenset({ISSUER_CONFIRMS, SIGNATURE})
 #: checks shown to the viewer whose failure does not make a credential invalid: a
 #: credential missing from the approved-credentials registry is still authentic
 ADVISORY_CHECKS = frozenset({REGISTRY_LISTED})
@@ -126,13 +130,17 @@ def make_context_factory(
 def fold_status(checks: Iterable[Check], *, errored: bool = False) -> VerificationStatus:
     """One status from all checks of a record (see the module docs for the rules)."""
     failed: set[str] = set()
-    authentic = False
+    passed: set[str] = set()
+    unbound = False
     for check in checks:
         status = CheckStatus(check.status)
         if status == CheckStatus.FAILED and check.name not in ADVISORY_CHECKS:
             failed.add(check.name)
-        elif status == CheckStatus.PASSED and check.name in AUTHENTICITY_CHECKS:
-            authentic = True
+        elif status == CheckStatus.PASSED:
+            passed.add(check.name)
+        if check.name == ISSUER_KEY_BINDING and status != CheckStatus.PASSED:
+            unbound = True
+    authentic = ISSUER_CONFIRMS in passed or (SIGNATURE in passed and not unbound)
     if NOT_REVOKED in failed:
         return VerificationStatus.REVOKED
     if NOT_EXPIRED in failed:

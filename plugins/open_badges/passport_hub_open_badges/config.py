@@ -15,8 +15,8 @@ class OpenBadgesVerifyConfig(BaseModel):
         description=(
             "Is the proof key's controller required to be the credential's issuer? "
             "'require' fails the check on a mismatch (1EdTech validator: 'Key controller does not "
-            "match issuer'); 'warn' reports it not_checked with the reason (verifier-core skips it); "
-            "'off' does not compare."
+            "match issuer'); 'warn' reports it not_checked with the reason, and the credential is then "
+            "unverifiable, not verified; 'off' does not compare (verifier-core): a valid signature is verified."
         ),
     )
     clock_skew_seconds: int = Field(300, ge=0, description="tolerance for validFrom/validUntil")

@@ -98,14 +98,20 @@ def issuer_id(credential: dict) -> str | None:
 
 
 def resolve_key(jws: CompactJws, keys: KeyResolver) -> ResolvedKey:
-    """Raises ``KeyError_`` / ``MissingDocument``."""
+    """Raises ``KeyError_`` / ``MissingDocument``. A DID ``kid`` is resolved first: the key it names
+    has a controller (a header ``jwk`` is only the signer's word for its key), and the ``jwk`` is taken
+    only when the DID cannot be resolved here."""
     header = jws.header
-    if "jwk" in header:
-        key, kind = key_from_jwk(header["jwk"])
-        return ResolvedKey(key, kind, None, "header jwk")
+    own_key = key_from_jwk(header["jwk"]) if "jwk" in header else None  # a private key in it fails first
     kid = header.get("kid")
     if isinstance(kid, str) and kid.startswith("did:"):
-        return keys.resolve(kid if "#" in kid or kid.startswith("did:key:") else kid)
+        try:
+            return keys.resolve(kid)
+        except (KeyError_, MissingDocument):
+            if own_key is None:
+                raise
+    if own_key is not None:
+        return ResolvedKey(*own_key, None, "header jwk")
     if isinstance(kid, str) and kid:
         raise KeyError_("unknown_verification_method", f"kid {kid!r} is not a DID URL and is not dereferenced")
     # OB 3.0: without jwk/kid the issuer's DID may name the key (did:key)

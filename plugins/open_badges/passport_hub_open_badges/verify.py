@@ -9,7 +9,8 @@
    A passport-hub export (it carries the ``passportHub`` term) is signed, if at all, by the hub
    that exported it: its valid signature is ``export_signature`` and ``signature`` is
    ``not_checked`` (``hub_export``), so the copy is never "verified" as its issuer's.
-3. ``issuer_key_binding`` — the key's controller is the issuer (policy: require|warn|off);
+3. ``issuer_key_binding`` — the key's controller is the issuer (policy: require|warn|off; not
+   passed, the core does not fold the credential to verified; a key in an https address binds nothing);
    ``issuer_identity`` — who signed, in words (a did:web's domain; a bare key is nobody's).
 4. ``valid_from`` / ``not_expired`` — validFrom/issuanceDate and validUntil/expirationDate vs
    ``now`` with a clock skew; a future start is ``not_yet_valid`` (never a bad signature).
@@ -34,7 +35,7 @@ from passport_hub.contract import parse_json
 from passport_hub.dates import as_utc, parse_datetime
 from passport_hub.errors import MalformedError
 from passport_hub.model import Check, CheckStatus
-from passport_hub.verify import ISSUER_IDENTITY
+from passport_hub.verify import ISSUER_IDENTITY, ISSUER_KEY_BINDING
 
 from .config import OpenBadgesVerifyConfig
 from .keys import KeyResolver
@@ -202,7 +203,8 @@ class Engine:
             return skip_rest(SKIP_UNSIGNED)
 
         # 3. issuer / key binding, and who the signer is
-        checks.append(self._binding(cred, controller, exported_from=original))
+        if (binding := self._binding(cred, controller, exported_from=original)) is not None:
+            checks.append(binding)
         checks.append(signer_identity(cred, controller, exported_from=original))
         # 4. validity window
         checks.extend(self._validity(cred, run.now))
@@ -302,18 +304,25 @@ class Engine:
         o = outcomes[0]
         return "not_checked", f"{o.code}: {o.detail}", None
 
-    def _binding(self, cred: dict, controller: str | None, *, exported_from: str | None = None) -> Check:
+    def _binding(self, cred: dict, controller: str | None, *, exported_from: str | None = None) -> Check | None:
+        """``issuer_key_binding``, or ``None`` under policy ``off`` (not compared, so not reported: the
+        core then folds a valid signature to verified, as verifier-core does). Not ``passed``, the
+        core does not call the credential verified."""
         policy = self.config.issuer_key_binding
         iss = issuer_id(cred)
         if policy == "off":
-            return _check(
-                "issuer_key_binding", "not_checked", "policy_off: issuer/key binding is not checked (policy off)"
-            )
+            return None
+        if controller is not None and controller.startswith(("https://", "http://")):
+            # the 1EdTech rule takes the key from the method's own address: whoever wrote the credential
+            # chose it, the host was never asked, so the address binds nothing (not a mismatch either)
+            return _check(ISSUER_KEY_BINDING, "not_checked", f"fragment_key: the key is written into the "
+                          f"verification method's address ({controller}#…), which {_host(controller)} was not "
+                          f"asked to confirm: nothing binds it to the issuer {iss}")
         if controller is not None and controller == iss:
             if exported_from is not None:
-                return _check("issuer_key_binding", "passed", f"match: the key's controller is the credential's "
+                return _check(ISSUER_KEY_BINDING, "passed", f"match: the key's controller is the credential's "
                               f"issuer {iss}, the hub that exported it (not {exported_from})")
-            return _check("issuer_key_binding", "passed", f"match: the key's controller is the issuer {iss}")
+            return _check(ISSUER_KEY_BINDING, "passed", f"match: the key's controller is the issuer {iss}")
         who = (
             f"the key's controller {controller}"
             if controller
@@ -322,9 +331,9 @@ class Engine:
         msg = f"issuer_mismatch: {who} is not the issuer {iss}"
         if policy == "require":
             return _check(
-                "issuer_key_binding", "failed", f"{msg}: Key controller does not match issuer (policy require)"
+                ISSUER_KEY_BINDING, "failed", f"{msg}: Key controller does not match issuer (policy require)"
             )
-        return _check("issuer_key_binding", "not_checked", f"{msg} (policy warn: signature valid, issuer not bound)")
+        return _check(ISSUER_KEY_BINDING, "not_checked", f"{msg} (policy warn: signature valid, issuer not bound)")
 
     def _validity(self, cred: dict, now: datetime) -> list[Check]:
         """``valid_from`` (validFrom / issuanceDate) and ``not_expired`` (validUntil /
@@ -486,7 +495,13 @@ def _capped(name: str) -> str:
 
 
 def _quoted(name: str) -> str:
-    return f"'{_capped(name)}'"
+    """A name the credential claims, in double quotes with its own quotes escaped: it is shown inside a
+    sentence of the hub's (the share page's status line) and must not be able to end it and go on."""
+    return json.dumps(_capped(name), ensure_ascii=False)
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
 
 
 def _profile_name(profile: Any) -> str | None:
@@ -509,10 +524,13 @@ def hub_export_of(cred: dict) -> str | None:
 
 
 def _did_web_domain(controller: str) -> str | None:
-    """The web domain that publishes a did:web's DID document (``host[:port]``)."""
+    """Where a did:web's DID document is published: ``host[:port]``, and its path when it has one
+    (``did:web:university.edu:~mallory`` is university.edu/~mallory, whoever may publish there, not the
+    whole domain)."""
     if not controller.startswith("did:web:"):
         return None
-    return unquote(controller[len("did:web:"):].split(":", 1)[0]) or None
+    host, *path = controller[len("did:web:"):].split(":")
+    return "/".join(unquote(part) for part in [host, *path]) if host else None
 
 
 def signer_identity(cred: dict, controller: str | None, *, exported_from: str | None = None) -> Check:
@@ -546,9 +564,8 @@ def signer_identity(cred: dict, controller: str | None, *, exported_from: str | 
     elif controller.startswith("did:key:"):
         signer = f"key {controller}"
     elif controller.startswith(("https://", "http://")):
-        host = urlsplit(controller).netloc or controller
-        signer = (f"a key written into its verification method's address ({controller}#…), which {host} "
-                  "was not asked to confirm")
+        signer = (f"a key written into its verification method's address ({controller}#…), which "
+                  f"{_host(controller)} was not asked to confirm")
     else:
         return _check(ISSUER_IDENTITY, "not_checked", f"signed_by: signed by {controller}{claim}")
     return _check(ISSUER_IDENTITY, "not_checked", f"bare_key: signed by {signer}{claim}{bare}")

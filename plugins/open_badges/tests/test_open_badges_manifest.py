@@ -48,7 +48,8 @@ def test_manifest_verdict(entry, no_network):
     by = {c.name: c for c in checks}
     expected = entry["expected"]
     assert verdict(checks) == expected["verdict"], [c.model_dump() for c in checks]
-    # the core's fold agrees where its vocabulary has the verdict
+    # the core's fold agrees where its vocabulary has the verdict, except that a valid signature by a
+    # key not bound to the issuer is no proof the issuer signed: unverifiable (see the next test)
     core = {
         "valid": "verified",
         "revoked": "revoked",
@@ -58,7 +59,8 @@ def test_manifest_verdict(entry, no_network):
         "unsigned": "unverifiable",
     }
     if expected["verdict"] in core:
-        assert fold_status(checks) == core[expected["verdict"]]
+        unbound = expected["verdict"] == "valid" and by["issuer_key_binding"].status != "passed"
+        assert fold_status(checks) == ("unverifiable" if unbound else core[expected["verdict"]])
 
     # per-check expectations the manifest states
     sig = expected.get("signature")
@@ -114,3 +116,31 @@ def test_bitstring_integer_index_23_is_revoked():
     assert by["not_revoked"].status == "failed"
     assert "index 23" in by["not_revoked"].detail
     assert "short list" not in by["not_revoked"].detail  # 131,072 entries
+
+
+UNBOUND = {  # valid signatures whose key nothing ties to the credential's issuer, and why
+    "w3c-vc-di-eddsa/eddsa-rdfc-2022/signedDataInt.json": "issuer_mismatch:",  # https issuer, did:key signer
+    "w3c-vc-di-eddsa/Ed25519Signature2020/signedEdSig.json": "issuer_mismatch:",
+    "1edtech-validator/ob30/simple.json": "fragment_key:",  # the key written into the method's https address
+    "1edtech-validator/ob30/simple-did-key-method.json": "issuer_mismatch:",
+    "1edtech-validator/clr20/simple.json": "fragment_key:",
+    "1edtech-validator/clr20/simple.jwt": "issuer_mismatch:",  # only a header jwk
+}
+
+
+def test_valid_signatures_by_keys_not_bound_to_the_issuer_are_not_verified(no_network):
+    """The manifest's verifiers call these valid (the signature holds), and so does ``verdict``; the
+    hub does not call them verified: any key can sign a credential naming any issuer. The others with
+    a valid verdict are signed by their issuer's own key (did:key or did:web) and are verified."""
+    valid = [e for e in MANIFEST["entries"] if e["expected"]["verdict"] == "valid" and e.get("use_for_scoring", True)]
+    folded = {}
+    for entry in valid:
+        checks = verify_credential((DATA / entry["file"]).read_bytes(), now=NOW)
+        by = {c.name: c for c in checks}
+        assert verdict(checks) == "valid" and by["signature"].status == "passed"
+        folded[entry["file"].removeprefix("credentials/")] = (fold_status(checks), by["issuer_key_binding"])
+    unbound = {name: binding.detail.split(" ", 1)[0] for name, (status, binding) in folded.items()
+               if status == "unverifiable" and binding.status == "not_checked"}
+    assert unbound == UNBOUND
+    assert {status for name, (status, _) in folded.items() if name not in UNBOUND} == {"verified"}
+    assert len(folded) - len(UNBOUND) == 7

@@ -120,7 +120,7 @@ def test_a_fresh_key_naming_the_navy_is_verified_but_said_to_be_a_bare_key(navy_
     assert by["issuer_key_binding"].status == "passed"
     assert by["issuer_identity"].status == "not_checked"
     assert by["issuer_identity"].detail == (
-        f"bare_key: signed by key {attacker.issuer}; the name 'U.S. Navy' is the credential's own claim "
+        f"bare_key: signed by key {attacker.issuer}; the name \"U.S. Navy\" is the credential's own claim "
         "(a bare key is tied to no organization)")
 
 
@@ -128,8 +128,10 @@ def test_a_did_web_issuer_is_named_by_its_domain():
     checks = verify_credential((VC / "verifier-core/v2didWebWithValidStatus.json").read_bytes(), now=NOW)
     assert _by(checks)["issuer_identity"].model_dump() == {
         "name": "issuer_identity", "status": "passed",
-        "detail": "domain: signed by digitalcredentials.github.io (did:web:digitalcredentials.github.io:dcc-did-web), "
-                  "which names itself 'Example Corp'"}
+        # the DID has a path: published under digitalcredentials.github.io/dcc-did-web (whoever may publish
+        # there, a GitHub Pages site), not by the whole domain
+        "detail": "domain: signed by digitalcredentials.github.io/dcc-did-web "
+                  "(did:web:digitalcredentials.github.io:dcc-did-web), which names itself \"Example Corp\""}
 
 
 def test_a_key_in_an_https_address_is_not_that_domains():
@@ -169,4 +171,94 @@ def test_a_did_document_cannot_lend_its_key_to_another_did():
     assert by["issuer_key_binding"].detail.startswith(f"issuer_mismatch: the key's controller {evil} is not")
     assert by["issuer_identity"].status == "not_checked"
     assert by["issuer_identity"].detail == (f"domain: signed by evil.example ({evil}), not by the issuer the "
-                                            f"credential names ({navy}, 'U.S. Navy')")
+                                            f"credential names ({navy}, \"U.S. Navy\")")
+    assert fold_status(list(by.values())) == "unverifiable"
+
+
+# -- (c) a key not bound to the issuer the credential names is never "verified" ---------------------
+
+
+def _token(header: dict, credential: dict, key: ed25519.Ed25519PrivateKey) -> bytes:
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(credential).encode())}"
+    return f"{signing_input}.{_b64(key.sign(signing_input.encode()))}".encode()
+
+
+def _navy_credential(issuer_id: str = "did:web:navy.mil") -> dict:
+    credential = json.loads((VC / "verifier-core/v2NoStatus.json").read_text())
+    credential.pop("proof")
+    credential["issuer"] = {"id": issuer_id, "type": ["Profile"], "name": "U.S. Navy"}
+    return credential
+
+
+def _jwk(key: ed25519.Ed25519PrivateKey) -> dict:
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return {"kty": "OKP", "crv": "Ed25519", "x": _b64(raw)}
+
+
+@pytest.mark.parametrize("policy,binding,folded", [("warn", "not_checked", "unverifiable"),
+                                                    ("require", "failed", "failed"), ("off", None, "verified")])
+def test_any_key_naming_the_navys_did_is_not_verified_unless_the_policy_is_off(policy, binding, folded):
+    """The signature holds, but the key is the signer's own (a header jwk, as a fresh did:key is): under
+    the default policy that is no proof the issuer signed, so the credential is unverifiable; 'require'
+    fails it (1EdTech); 'off' compares nothing and reports no binding (verifier-core)."""
+    from passport_hub_open_badges.config import OpenBadgesVerifyConfig
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    token = _token({"alg": "EdDSA", "jwk": _jwk(key)}, _navy_credential(), key)
+    checks = Engine(OpenBadgesVerifyConfig(issuer_key_binding=policy)).verify_bytes(token, NOW)
+    by = _by(checks)
+    assert by["signature"].status == "passed"
+    assert (by["issuer_key_binding"].status if "issuer_key_binding" in by else None) == binding
+    assert fold_status(checks) == folded
+
+
+def test_a_did_kid_is_the_key_not_the_jwk_beside_it():
+    """A header naming the Navy's key (kid) and carrying the signer's own (jwk): the kid's key is
+    checked, so a jwk cannot stand in for a key the issuer published."""
+    navy_key, forger = ed25519.Ed25519PrivateKey.generate(), ed25519.Ed25519PrivateKey.generate()
+    multikey = Signer.from_pem(navy_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                      serialization.NoEncryption())).multikey
+    navy = "did:web:navy.mil"
+    method = {"id": f"{navy}#key-1", "type": "Multikey", "controller": navy, "publicKeyMultibase": multikey}
+    store = DocumentStore(documents={"https://navy.mil/.well-known/did.json": {
+        "@context": ["https://www.w3.org/ns/did/v1"], "id": navy, "verificationMethod": [method],
+        "assertionMethod": [method["id"]]}})
+    header = {"alg": "EdDSA", "kid": method["id"]}
+    forged = _by(Engine(store=store).verify_bytes(
+        _token({**header, "jwk": _jwk(forger)}, _navy_credential(), forger), NOW))
+    assert forged["signature"].status == "failed"
+    # the Navy's own token, jwk and all, is bound and named by its domain
+    checks = Engine(store=store).verify_bytes(_token({**header, "jwk": _jwk(navy_key)}, _navy_credential(), navy_key),
+                                              NOW)
+    assert _by(checks)["issuer_key_binding"].detail == f"match: the key's controller is the issuer {navy}"
+    assert _by(checks)["issuer_identity"].detail == f"domain: signed by navy.mil ({navy}), which names itself " \
+                                                    "\"U.S. Navy\""
+    assert fold_status(checks) == "verified"
+
+
+def test_a_key_written_into_the_issuers_https_address_binds_nothing_even_under_require():
+    """https://www.navy.mil/issuer#<any key>: the 1EdTech rule takes the key from the address without
+    asking navy.mil, so anyone can write one. Not a mismatch to fail, but no binding to pass either."""
+    from passport_hub_open_badges.config import OpenBadgesVerifyConfig
+
+    checks = Engine(OpenBadgesVerifyConfig(issuer_key_binding="require")).verify_bytes(
+        (VC / "1edtech-validator/ob30/simple.json").read_bytes(), NOW)
+    binding = _by(checks)["issuer_key_binding"]
+    assert binding.status == "not_checked" and binding.detail == (
+        "fragment_key: the key is written into the verification method's address "
+        "(https://example.com/issuers/876543#…), which example.com was not asked to confirm: nothing binds it to "
+        "the issuer https://example.com/issuers/876543")
+    assert verdict(checks) == "valid" and fold_status(checks) == "unverifiable"
+
+
+def test_an_issuer_name_cannot_finish_the_sentence_it_is_quoted_in():
+    """The name is shown inside the hub's own words (the share page's status line): its quotes are
+    escaped, so "…' is confirmed. Identity: signed by navy.mil" stays visibly inside the name."""
+    attacker = Signer.from_pem(_pem())
+    credential = _navy_credential(attacker.issuer)
+    credential["issuer"]["name"] = "U.S. Navy\" is confirmed. Identity: signed by navy.mil. \"1"
+    token = attacker.sign(credential)
+    identity = _by(verify_credential(token.encode(), now=NOW))["issuer_identity"]
+    assert identity.detail == (f"bare_key: signed by key {attacker.issuer}; the name "
+                               "\"U.S. Navy\\\" is confirmed. Identity: signed by navy.mil. \\\"1\" is the "
+                               "credential's own claim (a bare key is tied to no organization)")
