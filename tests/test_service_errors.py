@@ -377,6 +377,10 @@ def test_a_query_parameter_an_operation_does_not_take_is_refused_by_name(app):
             "query.foo: unknown parameter (this operation takes format, link, record_id)",
             "query.Link: unknown parameter; did you mean 'link'?"]
         assert c.get(export, headers=me, params={"format": "ob3", "record_id": record["id"][:10]}).status_code == 200
+        # a client's cache-buster (jQuery's cache: false) names nothing and is let through
+        busted = c.get(export, headers=me, params={"format": "ob3", "record_id": record["id"][:10], "_": "1733300000"})
+        assert busted.status_code == 200 and busted.json() == c.get(export, headers=me, params={
+            "format": "ob3", "record_id": record["id"][:10]}).json()
         # every operation a caller authenticates for, the admin's, the holder's and the colleges' alike
         for url, params, named in (
                 (f"/holders/{holder}", {"x": "1"}, "query.x: unknown parameter (this operation takes none)"),
@@ -405,3 +409,17 @@ def test_a_query_parameter_an_operation_does_not_take_is_refused_by_name(app):
     export_op = spec["paths"]["/holders/{holder_id}/export"]["get"]
     assert sorted(p["name"] for p in export_op["parameters"]) == ["format", "holder_id", "link", "record_id"]
     assert "unknown" not in str(spec["paths"]["/shares/{token}"]["get"].get("parameters"))
+
+
+def test_a_body_that_is_not_json_is_said_to_be_so_and_where(app):
+    """Was "body.0: JSON decode error": neither what was wrong nor where."""
+    with TestClient(app) as c:
+        r = c.post("/holders", headers=ADMIN)
+        holder = r.json()["id"]
+        me = {"Authorization": f"Bearer {r.json()['token']}", "Content-Type": "application/json"}
+        for body, said in ((b"record_ids=abc", "Expecting value, at character 0"),
+                           (b'{"record_ids": ["rec_1",', "Expecting value, at character 24")):
+            r = c.post(f"/holders/{holder}/shares", headers=me, content=body)
+            assert (r.status_code, r.json()) == (422, {"detail": f"invalid request: body: not valid JSON ({said})",
+                                                       "kind": "invalid_request",
+                                                       "errors": [f"body: not valid JSON ({said})"]})

@@ -72,6 +72,10 @@ def test_view_matches_the_model_path_and_audits_every_view(hub):
         ("share.viewed", "html", "Viewer/1.0"), ("share.viewed", "json", "Viewer/1.0"),
         ("share.viewed", "json", "Viewer/1.0")]
     assert all(sorted(e["records"]) == sorted(ids) for e in events)
+    # a format a pasted link picked up is no reason to refuse it: as if absent (JSON unless Accept asks for HTML)
+    odd = client.get(f"/shares/{token}", params={"format": "pdf"})
+    assert odd.status_code == 200 and odd.json()["records"] == second.json()["records"]
+    assert "<section" in client.get(f"/shares/{token}", params={"format": "pdf"}, headers={"Accept": "text/html"}).text
 
 
 def test_stale_verification_is_redone_once_for_concurrent_views(hub, monkeypatch):
@@ -254,10 +258,48 @@ def test_a_self_signed_credential_naming_the_navy_says_who_signed_it(hub_db_url,
         # the cryptography is unchanged: the key the credential names signed it
         assert shown["verification"]["status"] == "verified" and checks["signature"]["status"] == "passed"
         assert checks["issuer_key_binding"]["status"] == "passed"
-        said = (f"signed by key {attacker.issuer}; the name 'U.S. Navy' is the credential's own claim "
+        said = (f"signed by key {attacker.issuer}; the name \"U.S. Navy\" is the credential's own claim "
                 "(a bare key is tied to no organization)")
         assert checks["issuer_identity"] == {"name": "issuer_identity", "status": "not_checked",
                                              "detail": f"bare_key: {said}"}
         page = c.get(f"/shares/{token}.html").text
         assert html.escape(f"Verification: Verified: {said}") in page
         assert "U.S. Navy <small>(the name the credential states; who signed it is under Verification)</small>" in page
+
+        # the same key naming the Navy's own DID as the issuer: a valid signature, but not the Navy's key
+        navy_did = Signer.from_pem(_ed25519_pem(), "did:web:navy.mil")
+        assert navy_did.issuer == "did:web:navy.mil"
+        forged["issuer"] = navy_did.profile() | {"name": "U.S. Navy"}
+        [posing] = _upload(c, holder, me, "posing.jwt", navy_did.sign(forged).encode())
+        token = c.post(f"/holders/{holder}/shares", headers=me, json={"record_ids": [posing["id"]]}).json()["token"]
+        [shown] = c.get(f"/shares/{token}").json()["records"]
+        checks = {check["name"]: check for check in shown["verification"]["checks"]}
+        assert checks["signature"]["status"] == "passed" and checks["issuer_key_binding"]["status"] == "not_checked"
+        assert shown["verification"]["status"] == "unverifiable"
+        page = c.get(f"/shares/{token}.html").text
+        assert "Verification: Could not be verified" in page and ">Verified" not in page
+
+
+def test_every_answer_under_shares_is_kept_by_no_cache_the_refusals_too(hub):
+    """The token is in the URL whatever the answer: an unknown or revoked link, one too long to look
+    up, a URL refused before any route (a control character), a method the view does not take."""
+    app, client, holder, me, ids, token = hub
+    gone = client.post(f"/holders/{holder}/shares", headers=me, json={"record_ids": ids}).json()
+    assert client.delete(f"/holders/{holder}/shares/{gone['id']}", headers=me).status_code == 204
+    answers = {
+        "unknown": client.get("/shares/nosuchtoken"),
+        "unknown page": client.get("/shares/nosuchtoken.html"),
+        "too long": client.get("/shares/" + "x" * 300),
+        "revoked": client.get(f"/shares/{gone['token']}"),
+        "revoked page": client.get(f"/shares/{gone['token']}.html"),
+        "control character": client.get(f"/shares/{token}%00"),
+        "method": client.post(f"/shares/{token}"),
+    }
+    assert {name: r.status_code for name, r in answers.items()} == {
+        "unknown": 404, "unknown page": 404, "too long": 404, "revoked": 410, "revoked page": 410,
+        "control character": 400, "method": 405}
+    for name, r in answers.items():
+        assert (r.headers.get("cache-control"), r.headers.get("referrer-policy")) == ("no-store", "no-referrer"), name
+    # the holder's own routes about shares are not share views: no such rule there
+    listed = client.get(f"/holders/{holder}/shares", headers=me)
+    assert listed.status_code == 200 and "referrer-policy" not in listed.headers

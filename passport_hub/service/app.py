@@ -17,6 +17,7 @@ from ..store import Store, open_store
 from .http_errors import APP_ERRORS, error_responses, install_error_handlers
 from .limits import BodyLimitMiddleware, ControlCharacterMiddleware
 from .repo import ServiceRepo
+from .routes_shares import PrivateShareHeaders
 
 
 @dataclass
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, registry: Registry | None = 
     app.state.hub = state
     app.add_middleware(BodyLimitMiddleware, upload_limit=settings.max_document_bytes)
     app.add_middleware(ControlCharacterMiddleware)
+    app.add_middleware(PrivateShareHeaders)  # the outermost: on the other middlewares' refusals too
 
     install_error_handlers(app)
 

@@ -112,6 +112,10 @@ def _query_names(request: Request) -> set[str] | None:
     return names
 
 
+#: the parameter clients add to defeat caches (jQuery's ``cache: false``: ``?_=<time>``): it names nothing
+CACHE_BUSTER = "_"
+
+
 def refuse_unknown_query(request: Request) -> None:
     """A query parameter the operation does not take is 422 ``invalid_request`` naming it (with the
     name meant, when one is close), not ignored: a misspelt ``record_id`` would export every record.
@@ -123,7 +127,7 @@ def refuse_unknown_query(request: Request) -> None:
     taken = _query_names(request)
     if taken is None:
         return
-    unknown = [name for name in request.query_params if name not in taken]
+    unknown = [name for name in request.query_params if name not in taken and name != CACHE_BUSTER]
     if not unknown:
         return
     problems = []
@@ -152,6 +156,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError):
         problems = []
         for err in exc.errors():
+            if err.get("type") == "json_invalid":  # FastAPI's "body.0: JSON decode error" says neither what nor where
+                reason = (err.get("ctx") or {}).get("error", "")
+                problems.append(_short(f"body: not valid JSON ({reason}, at character {err['loc'][-1]})", 300))
+                continue
             # a location names what the client sent (a JSON object's keys), so it is shortened as the message is
             where = ".".join(_short(str(p), 40) for p in err.get("loc", ()))
             problems.append(_short(f"{where}: {err.get('msg')}", 300))
@@ -181,7 +189,8 @@ DESCRIPTIONS: dict[int | str, str] = {
     415: "The document was not uploaded as multipart/form-data (`unsupported_media_type`)",
     422: "Parameters or a JSON body that do not validate (`invalid_request`; `errors` lists each problem), "
          "an upload without its `file` part (`invalid_request`), a query parameter the operation does not take "
-         "(`invalid_request`, listed in `errors` too), a fetch from a source that only reads files "
+         "(`invalid_request`, listed in `errors` too; `_`, a client's cache-buster, is ignored), "
+         "a fetch from a source that only reads files "
          "(`invalid_request`) or with terms the source cannot use (`malformed`), a document the hub cannot use "
          "(`malformed`, "
          "`unrecognized`, `ambiguous`, `unsafe`; `unavailable`: a saved page saying the issuer refused the "

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..dates import parse_datetime
 from ..model import CredentialRecord, Verification
@@ -194,8 +196,8 @@ async def _view(request: Request, token: str, as_html: bool):
     records = [_shown(row, fresh.get(row.pk), latest[row.pk]) for row in rows] if as_html or info.cpl_college else []
     cpl = await _db(state, _shared_cpl, state, info, records) if info.cpl_college else None
     if as_html:
-        return HTMLResponse(share_page(share, records, cpl), headers=PRIVATE)
-    return JSONResponse(headers=PRIVATE, content={
+        return HTMLResponse(share_page(share, records, cpl))
+    return JSONResponse(content={
         "share": share,
         "notice": "The link expiry is when this link stops working; each credential's own validity is "
                   "`credential_valid_until`. Verification results were checked at `verification.checked_at`.",
@@ -232,7 +234,7 @@ async def _db(state, func, *args, **kwargs):
 
 
 def _wants_html(request: Request, fmt: str | None) -> bool:
-    if fmt:
+    if fmt in ("html", "json"):
         return fmt == "html"
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "application/json" not in accept.split(",")[0]
@@ -249,5 +251,29 @@ async def view_share_html(request: Request, token: str):
             summary="The shared records with fresh verification (JSON; HTML with Accept or ?format=html)",
             responses=error_responses(404, 410, 422, pages=(404, 410)))
 async def view_share(request: Request, token: str,
-                     format: Literal["json", "html"] | None = Query(None, description="json (default) or html")):
+                     format: str | None = Query(None, description="html or json; otherwise (or absent) as the "
+                                                "Accept header asks, JSON by default")):
+    # lenient, as a link pasted around picks up what it picks up: only "html" means anything
     return await _view(request, token, _wants_html(request, format))
+
+
+class PrivateShareHeaders:
+    """Every answer under ``/shares/`` carries :data:`PRIVATE`, the refusals too (an unknown or revoked
+    link, a URL refused before any route): the token is in the URL whatever the answer."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/shares/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def private(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in PRIVATE.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, private)
