@@ -219,6 +219,13 @@ def _run_ingest(outcomes_iter, total: int | None, as_json: bool, label: str, kee
     return outcomes
 
 
+def _without_document(message: str, document: str) -> str:
+    """An error's message without the document it begins with: the row's first column names it."""
+    for prefix in (f"{document}: ", f"{Path(document).name}: "):
+        message = message.removeprefix(prefix)
+    return message
+
+
 def _summary(outcomes, dry_run: bool, command: str = "import") -> None:
     from rich.table import Table
 
@@ -230,7 +237,7 @@ def _summary(outcomes, dry_run: bool, command: str = "import") -> None:
     for column in [*columns, *(["updated"] if updated else []), "problem"]:
         table.add_column(column)
     for o in outcomes:
-        problem = f"[red]{o.error.kind}[/]: {o.error.user_message}" if o.error else ""
+        problem = f"[red]{o.error.kind}[/]: {_without_document(o.error.user_message, o.document)}" if o.error else ""
         if o.rejected:
             problem += "; ".join(f"row {r.get('row')}: {r.get('reason')}" for r in o.rejected)
         cells = [Path(o.document).name, o.source or "-", str(o.new), *([] if dry_run else [str(o.existing)])]

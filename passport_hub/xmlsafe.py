@@ -99,7 +99,9 @@ def parse_xml(data: bytes, *, name: str = "document") -> etree._Element:
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
-        raise MalformedError(f"{name}: not well-formed XML ({exc.msg})") from None
+        # libxml2 may end its message with the line lxml then adds: "... AcademicS line 82, line 82, column 15"
+        where = re.sub(r" line (\d+), line \1,", r", line \1,", exc.msg)
+        raise MalformedError(f"{name}: not well-formed XML ({where})") from None
     if root is None:
         raise MalformedError(f"{name}: empty XML document")
     return root

@@ -45,6 +45,16 @@ def test_truncated_xml_is_malformed_and_json_is_not_xml():
     assert not badge.looks_like_xml() and badge.try_xml() is None
 
 
+def test_a_cut_start_tag_is_placed_once():
+    """libxml2 ends its message with the line lxml then adds: said once, with the column."""
+    data = plugin_sample("etranscript", "canpesc-ontario-college_ColTrn-v1.3.0_ns0.xml").read_bytes()
+    cut = data[: data.index(b"<AcademicSession") + 10]
+    with pytest.raises(MalformedError) as info:
+        Document(cut, name="cut.xml").xml()
+    assert str(info.value) == ("cut.xml: not well-formed XML (Couldn't find end of Start Tag AcademicS, line 89, "
+                               "column 14)")
+
+
 def test_memo_computes_once_per_document_and_does_not_remember_a_failure():
     document = Document(plugin_sample("open_badges", "ob3/ob30-simple.json").read_bytes(), name="ob30-simple.json")
     calls = []

@@ -108,6 +108,10 @@ def test_bad_input_gets_one_clear_error_per_document(hub_env, bad_inputs):
     # each message names the document as the user gave it (here: a path inside the folder)
     assert all(error["message"].startswith(error["document"] + ":") for error in errors.values()), errors
     assert "Traceback" not in result.output
+    # the summary table names each document once, in its first column, not again in the problem's
+    table = CliRunner().invoke(main, ["import", str(bad_inputs)], env={"COLUMNS": "300"}).stderr
+    [row] = [line for line in table.splitlines() if "notes.txt" in line]
+    assert row.count("notes.txt") == 1 and "│ unrecognized: no source recognizes this document (sources: " in row
 
 
 def test_size_limit_is_configurable(hub_env, tmp_path, monkeypatch):
