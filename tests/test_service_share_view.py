@@ -250,11 +250,16 @@ def test_a_self_signed_credential_naming_the_navy_says_who_signed_it(hub_db_url,
         forged.pop("passportHub")
         forged["@context"] = forged["@context"][:2]
         forged["issuer"] = {"id": attacker.issuer, "type": ["Profile"], "name": "U.S. Navy"}
-        [navy] = _upload(c, holder, me, "navy.jwt", attacker.sign(forged).encode())
-        token = c.post(f"/holders/{holder}/shares", headers=me, json={"record_ids": [navy["id"]]}).json()["token"]
 
-        [shown] = c.get(f"/shares/{token}").json()["records"]
-        checks = {check["name"]: check for check in shown["verification"]["checks"]}
+        def shared(name: str, token_bytes: bytes) -> tuple[dict, dict, str]:
+            """The uploaded credential as a share shows it: the record, its checks by name, the page."""
+            [record] = _upload(c, holder, me, name, token_bytes)
+            token = c.post(f"/holders/{holder}/shares", headers=me, json={"record_ids": [record["id"]]}).json()["token"]
+            [shown] = c.get(f"/shares/{token}").json()["records"]
+            checks = {check["name"]: check for check in shown["verification"]["checks"]}
+            return shown, checks, c.get(f"/shares/{token}.html").text
+
+        shown, checks, page = shared("navy.jwt", attacker.sign(forged).encode())
         # the cryptography is unchanged: the key the credential names signed it
         assert shown["verification"]["status"] == "verified" and checks["signature"]["status"] == "passed"
         assert checks["issuer_key_binding"]["status"] == "passed"
@@ -262,7 +267,6 @@ def test_a_self_signed_credential_naming_the_navy_says_who_signed_it(hub_db_url,
                 "(a bare key is tied to no organization)")
         assert checks["issuer_identity"] == {"name": "issuer_identity", "status": "not_checked",
                                              "detail": f"bare_key: {said}"}
-        page = c.get(f"/shares/{token}.html").text
         assert html.escape(f"Verification: Verified: {said}") in page
         assert "U.S. Navy <small>(the name the credential states; who signed it is under Verification)</small>" in page
 
@@ -270,13 +274,9 @@ def test_a_self_signed_credential_naming_the_navy_says_who_signed_it(hub_db_url,
         navy_did = Signer.from_pem(_ed25519_pem(), "did:web:navy.mil")
         assert navy_did.issuer == "did:web:navy.mil"
         forged["issuer"] = navy_did.profile() | {"name": "U.S. Navy"}
-        [posing] = _upload(c, holder, me, "posing.jwt", navy_did.sign(forged).encode())
-        token = c.post(f"/holders/{holder}/shares", headers=me, json={"record_ids": [posing["id"]]}).json()["token"]
-        [shown] = c.get(f"/shares/{token}").json()["records"]
-        checks = {check["name"]: check for check in shown["verification"]["checks"]}
+        shown, checks, page = shared("posing.jwt", navy_did.sign(forged).encode())
         assert checks["signature"]["status"] == "passed" and checks["issuer_key_binding"]["status"] == "not_checked"
         assert shown["verification"]["status"] == "unverifiable"
-        page = c.get(f"/shares/{token}.html").text
         assert "Verification: Could not be verified" in page and ">Verified" not in page
 
 
