@@ -100,6 +100,12 @@ class PluginError(PassportHubError):
     kind = ErrorKind.SYSTEM
 
 
+def shortened(text: str, limit: int) -> str:
+    """``text``, cut to its first ``limit`` characters and "…" when longer: a message quotes what it
+    was given (a client's parameter, a credential's issuer name), never all of it."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def as_hub_error(exc: BaseException, *, plugin: str | None = None) -> PassportHubError:
     """Wrap any exception so it can be shown without a traceback, attributed to a plugin."""
     if isinstance(exc, PassportHubError):

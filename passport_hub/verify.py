@@ -68,8 +68,8 @@ REGISTRY_LISTED = "registry_listed"
 #: is not to compare leaves the check out)
 ISSUER_KEY_BINDING = "issuer_key_binding"
 #: who signed, in words for people (its detail): a valid signature proves a key, not the issuer's
-#: name, so share pages show this detail with the status ("signed by key did:key:z6Mk…; the name
-#: 'U.S. Navy' is the credential's own claim"); it never changes the status
+#: name, so share pages show this detail with the status ('signed by key did:key:z6Mk…; the name
+#: "U.S. Navy" is the credential's own claim'); it never changes the status
 ISSUER_IDENTITY = "issuer_identity"
 #: set by the engine when no installed verifier supports a record
 NO_VERIFIER = "no_verifier"

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ..errors import ErrorKind, PassportHubError
+from ..errors import ErrorKind, PassportHubError, shortened
 from .schemas import ErrorBody, RequestErrorKind
 
 log = logging.getLogger("passport_hub.service")
@@ -91,12 +91,6 @@ def _hub_error_response(request: Request, exc: PassportHubError, statuses: dict[
     return error_response(status, exc.user_message, exc.kind)
 
 
-def _short(text: str, limit: int) -> str:
-    """``text``, cut to its first ``limit`` characters and "…" when longer: an error quotes what a
-    client sent, never all of it."""
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def _query_names(request: Request) -> set[str] | None:
     """The query parameters the matched operation takes (those of its dependencies included), or
     ``None`` when no operation of the API matched."""
@@ -158,11 +152,11 @@ def install_error_handlers(app: FastAPI) -> None:
         for err in exc.errors():
             if err.get("type") == "json_invalid":  # FastAPI's "body.0: JSON decode error" says neither what nor where
                 reason = (err.get("ctx") or {}).get("error", "")
-                problems.append(_short(f"body: not valid JSON ({reason}, at character {err['loc'][-1]})", 300))
+                problems.append(shortened(f"body: not valid JSON ({reason}, at character {err['loc'][-1]})", 300))
                 continue
             # a location names what the client sent (a JSON object's keys), so it is shortened as the message is
-            where = ".".join(_short(str(p), 40) for p in err.get("loc", ()))
-            problems.append(_short(f"{where}: {err.get('msg')}", 300))
+            where = ".".join(shortened(str(p), 40) for p in err.get("loc", ()))
+            problems.append(shortened(f"{where}: {err.get('msg')}", 300))
         return error_response(422, "invalid request: " + "; ".join(problems[:10]), errors=problems[:50])
 
     @app.exception_handler(HTTPException)

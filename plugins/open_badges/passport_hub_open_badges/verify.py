@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 from passport_hub.contract import parse_json
 from passport_hub.dates import as_utc, parse_datetime
-from passport_hub.errors import MalformedError
+from passport_hub.errors import MalformedError, shortened
 from passport_hub.model import Check, CheckStatus
 from passport_hub.verify import ISSUER_IDENTITY, ISSUER_KEY_BINDING
 
@@ -149,7 +149,7 @@ class Engine:
     def verify_parsed(self, parsed: _Parsed, run: _Run, *, depth: int = 0) -> list[Check]:
         cred, jws = parsed.credential, parsed.jws
         checks: list[Check] = []
-        later = ["signature", "issuer_key_binding", "valid_from", "not_expired"]
+        later = ["signature", ISSUER_KEY_BINDING, "valid_from", "not_expired"]
 
         def skip_rest(reason: str) -> list[Check]:
             done = {c.name for c in checks}
@@ -490,8 +490,7 @@ _NAME_MOST = 120
 
 
 def _capped(name: str) -> str:
-    name = " ".join(name.split())
-    return name if len(name) <= _NAME_MOST else name[: _NAME_MOST - 1] + "…"
+    return shortened(" ".join(name.split()), _NAME_MOST)
 
 
 def _quoted(name: str) -> str:
@@ -607,7 +606,7 @@ def verdict(checks: list[Check]) -> str:
         ):
             return "issuer_unresolvable"
         return "unverifiable"
-    binding = by.get("issuer_key_binding")
+    binding = by.get(ISSUER_KEY_BINDING)
     if binding is not None and binding.status == CheckStatus.FAILED:
         return "invalid_signature"
     status_checks = [c for c in checks if c.name in ("not_revoked", "not_suspended")]
